@@ -1,0 +1,283 @@
+"""Sufficient statistics: per-group confusion counts, built once and merged freely.
+
+Every classification metric in reportgen is a function of four counts per group:
+true negatives, false positives, false negatives and true positives (the *cells*,
+always in that order). This module builds them with one ``numpy.bincount`` per
+batch from integer group codes, never from strings, and keeps them in a
+:class:`CountTable` over the *finest* grouping (the intersection of all protected
+attributes). Any coarser grouping, a single attribute or a pair of them, is a
+marginal of that table, so the data is read once whatever the number of views.
+
+Counts add up: tables built from chunks of a large file merge into the table of
+the whole file (:meth:`CountTable.merge`), which is how audits of existing
+decisions stay within bounded memory.
+
+Missing protected values are a group of their own (``label is None``), reported as
+"unknown" and never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+CELLS = ("tn", "fp", "fn", "tp")
+UNKNOWN_LABEL = "unknown"
+
+ERR_LENGTHS = (
+    "y_true, y_pred and every sensitive feature must have the same length; got {}."
+)
+ERR_NOT_BINARY = "{} must hold only 0 and 1 after encoding; got values {}."
+ERR_NO_ATTRIBUTES = "sensitive_features must name at least one protected attribute."
+DENSE_KEY_LIMIT = 1 << 22
+
+ERR_MERGE = "Cannot merge count tables over different attributes: {} and {}."
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Confusion counts for each group of one grouping (one attribute or several).
+
+    Attributes
+    ----------
+    attributes : tuple of str
+        The protected attributes that define the groups, e.g. ``("sex",)``.
+    labels : tuple of tuple
+        For each group, its value of each attribute as a string; ``None`` where
+        the value was missing.
+    cells : ndarray of shape (n_groups, 4)
+        Counts of tn, fp, fn, tp per group.
+    """
+
+    attributes: tuple[str, ...]
+    labels: tuple[tuple[str | None, ...], ...]
+    cells: np.ndarray
+
+    @property
+    def n(self) -> np.ndarray:
+        return self.cells.sum(axis=1)
+
+    @property
+    def is_unknown(self) -> np.ndarray:
+        """True for groups with a missing value in any of their attributes."""
+        return np.array([any(v is None for v in label) for label in self.labels])
+
+    def display_labels(self, separator: str = " × ") -> list[str]:
+        """Group names for people: values joined, missing shown as "unknown"."""
+        return [
+            separator.join(UNKNOWN_LABEL if v is None else v for v in label)
+            for label in self.labels
+        ]
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """Confusion counts over the intersection of all protected attributes.
+
+    Attributes
+    ----------
+    attributes : tuple of str
+        Protected attribute names, in the order of the columns of ``keys``.
+    keys : ndarray of shape (n_cells, n_attributes)
+        Label codes into ``labels[i]`` for each attribute; -1 means missing.
+    labels : tuple of tuple of str
+        The distinct labels seen for each attribute.
+    cells : ndarray of shape (n_cells, 4)
+        Counts of tn, fp, fn, tp for each combination present in the data.
+    """
+
+    attributes: tuple[str, ...]
+    keys: np.ndarray
+    labels: tuple[tuple[str, ...], ...]
+    cells: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(self.cells.sum())
+
+    def marginal(self, attributes: Sequence[str]) -> GroupCounts:
+        """Counts per group of the given attributes, summed over all others.
+
+        Groups are ordered by attribute label order, missing values last, and
+        only combinations that occur in the data are kept.
+        """
+        index = [self.attributes.index(a) for a in attributes]
+        sub_keys = self.keys[:, index]
+        sort_keys = np.where(sub_keys < 0, np.iinfo(np.int64).max, sub_keys)
+        unique, inverse = np.unique(sort_keys, axis=0, return_inverse=True)
+        cells = np.zeros((len(unique), len(CELLS)), dtype=self.cells.dtype)
+        np.add.at(cells, inverse.reshape(-1), self.cells)
+        labels = []
+        for row in unique:
+            label = []
+            for attr_pos, code in zip(index, row, strict=True):
+                missing = code == np.iinfo(np.int64).max
+                label.append(None if missing else self.labels[attr_pos][code])
+            labels.append(tuple(label))
+        order = _label_order(labels, [self.labels[i] for i in index])
+        return GroupCounts(
+            attributes=tuple(attributes),
+            labels=tuple(labels[i] for i in order),
+            cells=cells[order],
+        )
+
+    def merge(self, other: CountTable) -> CountTable:
+        """Add the counts of another table built over the same attributes."""
+        if other.attributes != self.attributes:
+            raise ValueError(ERR_MERGE.format(self.attributes, other.attributes))
+        labels = []
+        remapped = []
+        for i, (mine, theirs) in enumerate(zip(self.labels, other.labels, strict=True)):
+            merged = list(mine) + [v for v in theirs if v not in set(mine)]
+            position = {v: j for j, v in enumerate(merged)}
+            mapping = np.array([position[v] for v in theirs] + [-1], dtype=np.int64)
+            remapped.append(mapping[other.keys[:, i]])
+            labels.append(tuple(merged))
+        other_keys = np.column_stack(remapped) if remapped else other.keys
+        keys, cells = _sum_by_key(
+            np.vstack([self.keys, other_keys]), np.vstack([self.cells, other.cells])
+        )
+        return CountTable(self.attributes, keys, tuple(labels), cells)
+
+
+def _label_order(
+    labels: Sequence[tuple[str | None, ...]], known: Sequence[Sequence[str]]
+) -> list[int]:
+    """Order groups by each attribute's sorted labels, with missing values last."""
+    ranks = [{v: r for r, v in enumerate(sorted(values))} for values in known]
+
+    def sort_key(i: int) -> tuple[int, ...]:
+        return tuple(
+            len(rank) if v is None else rank[v]
+            for v, rank in zip(labels[i], ranks, strict=True)
+        )
+
+    return sorted(range(len(labels)), key=sort_key)
+
+
+def _sum_by_key(keys: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    summed = np.zeros((len(unique), cells.shape[1]), dtype=cells.dtype)
+    np.add.at(summed, inverse.reshape(-1), cells)
+    return unique, summed
+
+
+def encode_labels(values) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Integer codes and string labels of a column; missing values get code -1.
+
+    Categorical (or dictionary-encoded) input keeps its codes, which is about ten
+    times cheaper than factorising strings. Labels are the values as strings, as
+    written in the data (integers stay integers: ``1``, not ``1.0``).
+    """
+    import pandas as pd
+
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy(dtype=np.int64)
+        categories = series.cat.categories
+    else:
+        codes, categories = pd.factorize(series, use_na_sentinel=True)
+        codes = codes.astype(np.int64, copy=False)
+    labels = tuple(_label_text(v) for v in categories)
+    if len(set(labels)) != len(labels):
+        # Distinct values with the same text (1 and "1") are one group.
+        codes, labels = _merge_same_text(codes, labels)
+    return codes, labels
+
+
+def _label_text(value) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _merge_same_text(
+    codes: np.ndarray, labels: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    merged = tuple(dict.fromkeys(labels))
+    position = {v: j for j, v in enumerate(merged)}
+    mapping = np.array([position[v] for v in labels] + [-1], dtype=np.int64)
+    return mapping[codes], merged
+
+
+def count_table(
+    y_true,
+    y_pred,
+    *,
+    sensitive_features: Mapping[str, object],
+    sample_weight=None,
+) -> CountTable:
+    """Build the confusion count table of one batch of decisions.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        Outcomes and decisions encoded as 0/1, 1 being the positive (favourable)
+        label.
+    sensitive_features : mapping of str to array-like of shape (n_samples,)
+        One column of group labels per protected attribute.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights; counts become weighted sums (float).
+
+    Returns
+    -------
+    CountTable
+    """
+    if not sensitive_features:
+        raise ValueError(ERR_NO_ATTRIBUTES)
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    encoded = {name: encode_labels(col) for name, col in sensitive_features.items()}
+    lengths = {len(y_true), len(y_pred), *(len(c) for c, _ in encoded.values())}
+    if len(lengths) != 1:
+        raise ValueError(ERR_LENGTHS.format(sorted(lengths)))
+    _check_binary("y_true", y_true)
+    _check_binary("y_pred", y_pred)
+
+    # One mixed-radix key per row over all attributes; missing takes the last digit.
+    key = np.zeros(len(y_true), dtype=np.int64)
+    radices = []
+    for codes, labels in encoded.values():
+        radix = len(labels) + 1
+        key = key * radix + np.where(codes < 0, len(labels), codes)
+        radices.append(radix)
+    flat = key * 4 + y_true.astype(np.int64) * 2 + y_pred.astype(np.int64)
+    n_keys = int(np.prod(radices))
+    weights = None if sample_weight is None else np.asarray(sample_weight, float)
+    if n_keys * 4 <= max(4 * len(flat), DENSE_KEY_LIMIT):
+        counts = np.bincount(flat, weights=weights, minlength=n_keys * 4)
+        cells = counts.reshape(n_keys, 4)
+        present = np.flatnonzero(cells.sum(axis=1))
+        cells = cells[present]
+    else:
+        # Too many possible combinations for a dense array: count the present ones.
+        present, inverse = np.unique(flat // 4, return_inverse=True)
+        counts = np.bincount(
+            inverse * 4 + flat % 4, weights=weights, minlength=len(present) * 4
+        )
+        cells = counts.reshape(len(present), 4)
+    if weights is None:
+        cells = cells.astype(np.int64, copy=False)
+
+    # Decode the present keys back into per-attribute codes (-1 for missing).
+    keys = np.empty((len(present), len(radices)), dtype=np.int64)
+    rest = present.copy()
+    for i in range(len(radices) - 1, -1, -1):
+        digit = rest % radices[i]
+        rest //= radices[i]
+        keys[:, i] = np.where(digit == radices[i] - 1, -1, digit)
+    return CountTable(
+        attributes=tuple(encoded),
+        keys=keys,
+        labels=tuple(labels for _, labels in encoded.values()),
+        cells=cells,
+    )
+
+
+def _check_binary(name: str, values: np.ndarray) -> None:
+    if values.dtype == bool:
+        return
+    if values.size and (values.min() < 0 or values.max() > 1):
+        raise ValueError(ERR_NOT_BINARY.format(name, np.unique(values)[:5].tolist()))
