@@ -108,7 +108,15 @@ class ReportConfig(_Strict):
     limitations: str | None = None
     ethical_considerations: str | None = None
     profiles: list[str] = Field(default_factory=lambda: ["eeoc", "model_card"])
-    templates: Path | None = None
+    templates: Path | None = Field(
+        None, description="Folder of templates layered over the defaults."
+    )
+    logo: Path | None = None
+    accent_colour: str | None = Field(None, pattern=r"^#[0-9A-Fa-f]{3,8}$")
+    extra_css: str | None = None
+    suppress_small_counts: int | None = Field(
+        None, ge=2, description="Print counts below this as '< k' in the PDF."
+    )
 
 
 class AuditConfig(_Strict):
@@ -132,6 +140,9 @@ class AuditConfig(_Strict):
     seed: int = 0
     fairness: FairnessConfig = Field(default_factory=FairnessConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    output: Path = Field(
+        Path("reportgen-report"), description="Folder for report.pdf and report.json."
+    )
 
     @field_validator("protected", mode="before")
     @classmethod
@@ -163,12 +174,19 @@ class AuditConfig(_Strict):
         )
         report = self.report.model_copy(
             update={
-                "templates": _resolve(self.report.templates, base)
-                if self.report.templates
-                else None
+                name: _resolve(getattr(self.report, name), base)
+                for name in ("templates", "logo")
+                if getattr(self.report, name) is not None
             }
         )
-        return self.model_copy(update={"data": data, "model": model, "report": report})
+        return self.model_copy(
+            update={
+                "data": data,
+                "model": model,
+                "report": report,
+                "output": _resolve(self.output, base),
+            }
+        )
 
 
 def _resolve(path: Path, base: Path) -> Path:

@@ -238,6 +238,21 @@ class Methodology:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    """The thresholds and statistical settings the findings were judged with."""
+
+    profiles: list[str]
+    impact_ratio_threshold: float
+    confidence_level: float
+    significance_level: float
+    multiple_comparisons: str
+    min_group_size: int
+    exclude_below_share: float | None
+    bootstrap_resamples: int
+    small_cell_suppression: int | None = None
+
+
+@dataclass(frozen=True)
 class Provenance:
     """What is needed to verify and reproduce the report."""
 
@@ -265,6 +280,7 @@ class AuditReport:
     fairness: list[GroupAnalysis]
     checks: list[Check]
     methodology: Methodology
+    settings: AuditSettings
     provenance: Provenance
     warnings: list[str] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION

@@ -1,0 +1,484 @@
+"""The audit pipeline: from a validated config to an AuditReport.
+
+:func:`run_audit` reads the table, decides how the decisions come about (trained
+here, loaded from a model file, or taken from a prediction column), builds the
+confusion count table once, and derives every analysis, check and section of the
+report from it. It writes nothing: writing and rendering belong to the caller.
+``progress`` receives short messages for the user; it never receives data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reportgen import __version__, provenance
+from reportgen.checks.profiles import JudgedSections, evaluate_profiles
+from reportgen.config import AuditConfig
+from reportgen.data import (
+    binary_labels,
+    binary_outcome,
+    check_columns,
+    check_protected,
+    column_summary,
+    read_columns,
+    read_table,
+)
+from reportgen.errors import InputError
+from reportgen.fairness import metrics as m
+from reportgen.fairness import stats
+from reportgen.fairness.analysis import (
+    STATISTICAL_DEFINITIONS,
+    AnalysisSettings,
+    analyse,
+)
+from reportgen.fairness.counts import CountTable, count_table
+from reportgen.report import (
+    AuditReport,
+    AuditSettings,
+    ColumnSummary,
+    DatasetSection,
+    Definition,
+    Methodology,
+    ModelSection,
+    OverallPerformance,
+    Provenance,
+    ReportMetadata,
+)
+
+ERR_SCORE_NOT_NUMERIC = "score column {!r} must be numeric"
+
+
+@dataclass
+class AuditResult:
+    """A report and what the renderer may need beside it (never serialised)."""
+
+    report: AuditReport
+    scores: dict[str, Any] = field(default_factory=dict)
+    pipeline: Any = None
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The decisions under audit, aligned with ``frame`` (the evaluation rows)."""
+
+    frame: Any
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    y_score: np.ndarray | None
+    model: ModelSection
+    rows_dropped: int = 0
+    drop_reason: str | None = None
+    pipeline: Any = None
+
+
+def _noop(message: str) -> None:
+    return None
+
+
+def run_audit(
+    config: AuditConfig,
+    *,
+    config_bytes: bytes | None = None,
+    dataset_info: Any = None,
+    progress: Callable[[str], None] = _noop,
+) -> AuditResult:
+    """Run the audit a config describes and return its report."""
+    target = config.target
+    protected = config.protected_names
+    needed = [target, *protected]
+    if config.predictions is not None:
+        needed.append(config.predictions.column)
+        if config.predictions.score_column:
+            needed.append(config.predictions.score_column)
+    if config.features:
+        needed += config.features
+
+    progress(f"Reading {config.data.path.name}")
+    header = read_columns(config.data.path, file_format=config.data.format)
+    check_columns(header, needed)
+    for name in config.exclude_features:
+        check_columns(header, [name])
+    frame = read_table(config.data.path, file_format=config.data.format)
+
+    labels = binary_labels(frame[target], config.positive_label)
+    labelled = frame[target].notna().to_numpy()
+    rows_without_target = int((~labelled).sum())
+    if rows_without_target:
+        frame = frame.loc[labelled].reset_index(drop=True)
+    check_protected(frame, protected)
+    y_all = binary_outcome(frame[target], labels)
+
+    features = _features(config, list(frame.columns))
+    decisions = _decide(config, frame, y_all, labels, features, progress)
+
+    progress("Measuring fairness per group")
+    table = count_table(
+        decisions.y_true,
+        decisions.y_pred,
+        sensitive_features={p: decisions.frame[p] for p in protected},
+    )
+    analyses = _analyses(table, config)
+    performance = _performance(table, config)
+
+    roles = {target: "target", **{p: "protected" for p in protected}}
+    roles.update({f: "feature" for f in features if f not in roles})
+    if config.predictions is not None:
+        roles[config.predictions.column] = "prediction"
+        if config.predictions.score_column:
+            roles[config.predictions.score_column] = "score"
+    dropped = rows_without_target + decisions.rows_dropped
+    reasons = []
+    if rows_without_target:
+        reasons.append(f"{rows_without_target} rows without a target value")
+    if decisions.drop_reason:
+        reasons.append(decisions.drop_reason)
+    info = dataset_info
+    dataset = DatasetSection(
+        source=config.data.path.name,
+        n_rows=len(frame) + rows_without_target,
+        n_columns=len(frame.columns),
+        target=target,
+        positive_label=labels.positive,
+        negative_label=labels.negative,
+        protected_attributes=protected,
+        features=features,
+        rows_used=len(decisions.y_true),
+        rows_dropped=dropped,
+        drop_reason="; ".join(reasons) or None,
+        description=config.data.description or (info.description if info else None),
+        licence=info.licence if info else None,
+        citation=info.citation if info else None,
+        data_kind=config.data.kind,
+        columns=[ColumnSummary(**c) for c in column_summary(frame, roles)],
+    )
+
+    when = provenance.report_time()
+    metadata = _metadata(config, when)
+    progress("Judging against the profiles")
+    checks = evaluate_profiles(
+        config.report.profiles,
+        JudgedSections(
+            metadata=metadata,
+            dataset=dataset,
+            fairness=analyses,
+            impact_ratio_threshold=config.fairness.impact_ratio_threshold,
+            significance_level=config.fairness.significance_level,
+            min_group_size=config.fairness.min_group_size,
+            extra={"data_kind_reason": config.data.kind_reason},
+        ),
+    )
+    report = AuditReport(
+        metadata=metadata,
+        dataset=dataset,
+        model=decisions.model,
+        performance=performance,
+        fairness=analyses,
+        checks=checks,
+        methodology=_methodology(config, labels.positive),
+        settings=AuditSettings(
+            profiles=list(config.report.profiles),
+            impact_ratio_threshold=config.fairness.impact_ratio_threshold,
+            confidence_level=config.fairness.confidence_level,
+            significance_level=config.fairness.significance_level,
+            multiple_comparisons=config.fairness.multiple_comparisons,
+            min_group_size=config.fairness.min_group_size,
+            exclude_below_share=config.fairness.exclude_below_share,
+            bootstrap_resamples=config.fairness.bootstrap_resamples,
+        ),
+        provenance=Provenance(
+            generated_at=when.isoformat(),
+            reportgen_version=__version__,
+            command=provenance.command_line(),
+            seed=config.seed,
+            data_sha256=provenance.sha256_file(config.data.path),
+            config_sha256=provenance.sha256_bytes(config_bytes)
+            if config_bytes is not None
+            else None,
+            model_sha256=decisions.model.model_sha256,
+            python_version=provenance.python_version(),
+            packages=provenance.package_versions(),
+            platform=provenance.platform_name(),
+            git_commit=provenance.git_commit(Path.cwd()),
+        ),
+        warnings=_warnings(analyses),
+    )
+    return AuditResult(report=report, pipeline=decisions.pipeline)
+
+
+def _features(config: AuditConfig, columns: list[str]) -> list[str]:
+    if config.mode == "decisions":
+        return []
+    if config.features is not None:
+        return list(config.features)
+    skip = {config.target, *config.exclude_features}
+    if not config.protected_as_features:
+        skip.update(config.protected_names)
+    return [c for c in columns if c not in skip]
+
+
+def _decide(config, frame, y_all, labels, features, progress) -> Decisions:
+    if config.mode == "decisions":
+        return _given_decisions(config, frame, y_all, labels)
+    if config.mode == "loaded":
+        from reportgen.modeling import decisions_of_model
+
+        progress(f"Scoring with {config.model.path.name}")
+        return decisions_of_model(config, frame, y_all, labels)
+    from reportgen.training import train_and_evaluate
+
+    progress(f"Training {config.model.type.replace('_', ' ')}")
+    result = train_and_evaluate(
+        frame,
+        y_all,
+        features=features,
+        protected=config.protected_names,
+        model_type=config.model.type,
+        params=config.model.params,
+        class_weight=config.model.class_weight,
+        test_size=config.split.test_size,
+        stratify_by_groups=config.split.stratify_by_groups,
+        missing=config.missing,
+        seed=config.seed,
+    )
+    y_pred = result.y_pred
+    threshold = config.model.threshold
+    if threshold is not None:
+        y_pred = (result.y_score >= threshold).astype(np.int8)
+    evaluation = frame.iloc[result.test_index].reset_index(drop=True)
+    preprocessing = [
+        f"numeric ({len(result.numeric_features)}): median imputation, standard "
+        "scaling",
+        f"categorical ({len(result.categorical_features)}): most-frequent "
+        "imputation, one-hot encoding (unseen categories ignored)",
+    ]
+    if config.missing == "drop":
+        preprocessing.insert(0, "rows with a missing feature dropped before the split")
+    model = ModelSection(
+        mode="trained",
+        estimator=result.estimator_name,
+        params=result.params,
+        features=result.features,
+        train_rows=len(result.train_index),
+        evaluation_rows=len(result.test_index),
+        test_size=config.split.test_size,
+        stratified_by=result.stratified_by,
+        class_weight=config.model.class_weight,
+        decision_threshold=threshold if threshold is not None else 0.5,
+        preprocessing=preprocessing,
+    )
+    return Decisions(
+        frame=evaluation,
+        y_true=y_all[result.test_index],
+        y_pred=y_pred,
+        y_score=result.y_score,
+        model=model,
+        rows_dropped=result.rows_dropped,
+        drop_reason=f"{result.rows_dropped} rows with missing features"
+        if result.rows_dropped
+        else None,
+        pipeline=result.pipeline,
+    )
+
+
+def _given_decisions(config, frame, y_all, labels) -> Decisions:
+    column = config.predictions.column
+    has_decision = frame[column].notna().to_numpy()
+    missing = int((~has_decision).sum())
+    kept = frame.loc[has_decision].reset_index(drop=True) if missing else frame
+    y_pred = binary_outcome(kept[column], labels)
+    y_true = y_all[has_decision] if missing else y_all
+    score = None
+    score_column = config.predictions.score_column
+    if score_column:
+        from pandas.api.types import is_numeric_dtype
+
+        if not is_numeric_dtype(kept[score_column]):
+            raise InputError(ERR_SCORE_NOT_NUMERIC.format(score_column))
+        score = kept[score_column].to_numpy(dtype=float)
+    model = ModelSection(
+        mode="decisions",
+        evaluation_rows=len(kept),
+        prediction_column=column,
+        score_column=score_column,
+    )
+    return Decisions(
+        frame=kept,
+        y_true=y_true,
+        y_pred=y_pred,
+        y_score=score,
+        model=model,
+        rows_dropped=missing,
+        drop_reason=f"{missing} rows without a decision" if missing else None,
+    )
+
+
+def _settings(config: AuditConfig) -> AnalysisSettings:
+    f = config.fairness
+    return AnalysisSettings(
+        confidence_level=f.confidence_level,
+        min_group_size=f.min_group_size,
+        exclude_below_share=f.exclude_below_share,
+        multiple_comparisons=f.multiple_comparisons,
+        significance_level=f.significance_level,
+        bootstrap_resamples=f.bootstrap_resamples,
+        seed=config.seed,
+    )
+
+
+def _analyses(table: CountTable, config: AuditConfig):
+    settings = _settings(config)
+    analyses = [
+        analyse(
+            table.marginal([p.name]),
+            settings=settings,
+            reference_group=p.reference_group,
+        )
+        for p in config.protected
+    ]
+    if config.fairness.intersections and len(config.protected) > 1:
+        analyses.append(
+            analyse(table.marginal(list(table.attributes)), settings=settings)
+        )
+    return analyses
+
+
+def _performance(table: CountTable, config: AuditConfig) -> OverallPerformance:
+    cells = table.cells.sum(axis=0)
+    values = m.overall_metrics(cells)
+    level = config.fairness.confidence_level
+
+    def wilson(name):
+        successes, trials = m.proportion(cells.reshape(1, 4), name)
+        low, high = stats.wilson_interval(successes, trials, confidence=level)
+        return _pair(low[0], high[0])
+
+    def boot(name):
+        low, high = stats.bootstrap_interval(
+            cells.reshape(1, 4),
+            lambda c: m.group_metrics(c)[name],
+            n_resamples=config.fairness.bootstrap_resamples,
+            confidence=level,
+            seed=config.seed,
+        )
+        return _pair(low[0], high[0])
+
+    def value(name):
+        v = values[name]
+        return None if np.isnan(v) else v
+
+    return OverallPerformance(
+        n=int(cells.sum()),
+        base_rate=value("base_rate"),
+        selection_rate=value("selection_rate"),
+        accuracy=value("accuracy"),
+        balanced_accuracy=value("balanced_accuracy"),
+        macro_f1=value("macro_f1"),
+        true_positive_rate=value("true_positive_rate"),
+        false_positive_rate=value("false_positive_rate"),
+        precision=value("precision"),
+        f1=value("f1"),
+        accuracy_ci=wilson("accuracy"),
+        selection_rate_ci=wilson("selection_rate"),
+        balanced_accuracy_ci=boot("balanced_accuracy"),
+        macro_f1_ci=boot("macro_f1"),
+    )
+
+
+def _pair(low, high) -> list[float] | None:
+    if np.isnan(low) or np.isnan(high):
+        return None
+    return [float(low), float(high)]
+
+
+def _metadata(config: AuditConfig, when) -> ReportMetadata:
+    r = config.report
+    return ReportMetadata(
+        title=r.title,
+        organisation=r.organisation,
+        system_name=r.system_name,
+        system_version=r.system_version,
+        intended_use=r.intended_use,
+        out_of_scope_uses=r.out_of_scope_uses,
+        owner=r.owner,
+        auditor=r.auditor,
+        audit_date=when.date().isoformat(),
+        distribution_date=r.distribution_date,
+        limitations=r.limitations,
+        ethical_considerations=r.ethical_considerations,
+        description=config.data.description,
+    )
+
+
+def _methodology(config: AuditConfig, positive_label: str) -> Methodology:
+    f = config.fairness
+    level = f"{f.confidence_level:.0%}"
+    definitions = [Definition(k, v) for k, v in m.METRIC_DEFINITIONS.items()]
+    definitions += [Definition(k, v) for k, v in STATISTICAL_DEFINITIONS.items()]
+    correction = {
+        "holm": "Holm's step-down method (controls the family-wise error rate)",
+        "benjamini-hochberg": "the Benjamini-Hochberg method (controls the false "
+        "discovery rate)",
+        "none": "no correction",
+    }[f.multiple_comparisons]
+    notes = [
+        f"Rates carry {level} Wilson score intervals; balanced accuracy, F1 and "
+        f"impact ratios carry {level} percentile intervals from a stratified "
+        f"multinomial bootstrap of the confusion counts ({f.bootstrap_resamples} "
+        f"resamples, seed {config.seed}).",
+        "Each group's selection rate is tested against the comparison group with "
+        "a two-proportion Z test, or Fisher's exact test when a group has fewer "
+        "than 30 members or an expected count below 5. P values are adjusted "
+        f"across the groups of each analysis with {correction}; a difference is "
+        f"significant when the adjusted p value is below {f.significance_level:g}.",
+        f"An impact-ratio check passes only when its whole interval is at or above "
+        f"{f.impact_ratio_threshold:g}, fails when the whole interval is below it, "
+        "and is inconclusive when the interval straddles it. Groups with fewer "
+        f"than {f.min_group_size} members are marked too small to judge.",
+    ]
+    return Methodology(
+        definitions=definitions,
+        positive_label_meaning=(
+            f"The positive label {positive_label!r} is the favourable outcome "
+            "(selected, approved); a group's selection rate is the share of its "
+            "members who received it."
+        ),
+        comparison=(
+            "Impact ratios compare each group with the most selected group, as the "
+            "four-fifths rule and NYC LL144 do."
+            + (
+                " Configured reference groups are used for the significance tests."
+                if any(p.reference_group for p in config.protected)
+                else ""
+            )
+        ),
+        unknown_groups=(
+            "Missing protected values form an 'unknown' group: counted and shown, "
+            "never dropped, and left out of ratios and tests."
+        ),
+        notes=notes,
+    )
+
+
+def _warnings(analyses) -> list[str]:
+    out = []
+    for analysis in analyses:
+        small = [g.group for g in analysis.groups if g.too_small and not g.is_unknown]
+        if small:
+            out.append(
+                f"{analysis.name}: {len(small)} group(s) too small to judge: "
+                + ", ".join(small[:8])
+                + (" ..." if len(small) > 8 else "")
+            )
+        undefined = [g.group for g in analysis.groups if g.undefined]
+        if undefined:
+            out.append(
+                f"{analysis.name}: some metrics are undefined for "
+                + ", ".join(undefined[:8])
+                + " (see the group tables)"
+            )
+    return out

@@ -1,0 +1,323 @@
+"""Regulation profiles: data files that map checks to clauses, judged here.
+
+A profile (``reportgen/checks/profiles/*.yaml``) lists checks, each with an id, a
+``kind`` saying how it is judged, a title, the clause it serves and the source of
+its threshold. :func:`evaluate_profiles` judges every check of the chosen profiles
+against the computed sections of a report and returns
+:class:`~reportgen.report.Check` results; it reads no file other than the
+profiles and writes nothing.
+
+Statistical checks respect uncertainty: an impact ratio passes only when its whole
+confidence interval is above the threshold, fails when the whole interval is
+below it, and is ``inconclusive`` otherwise; a group under the minimum size is
+``inconclusive`` and says it is too small to judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from reportgen.errors import InputError
+from reportgen.fairness import stats
+from reportgen.report import (
+    Check,
+    DatasetSection,
+    GroupAnalysis,
+    GroupRow,
+    ReportMetadata,
+)
+
+ERR_UNKNOWN_PROFILE = "unknown profile {!r}; available profiles: {}"
+
+
+@dataclass(frozen=True)
+class JudgedSections:
+    """The parts of a report that profiles judge."""
+
+    metadata: ReportMetadata
+    dataset: DatasetSection
+    fairness: list[GroupAnalysis]
+    impact_ratio_threshold: float
+    significance_level: float
+    min_group_size: int
+    extra: dict[str, Any]
+
+
+def available_profiles() -> list[str]:
+    """Names of the bundled profiles."""
+    folder = resources.files(__package__) / "profiles"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@cache
+def load_profile(name: str) -> dict[str, Any]:
+    """Read a bundled profile's definition."""
+    import yaml
+
+    if name not in available_profiles():
+        raise InputError(
+            ERR_UNKNOWN_PROFILE.format(name, ", ".join(available_profiles()))
+        )
+    path = resources.files(__package__) / "profiles" / f"{name}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def evaluate_profiles(names: list[str], sections: JudgedSections) -> list[Check]:
+    """Judge every check of the named profiles, in profile order."""
+    results: list[Check] = []
+    for name in names:
+        profile = load_profile(name)
+        for spec in profile["checks"]:
+            judge = JUDGES[spec["kind"]]
+            results.extend(judge(spec, profile, sections))
+    return results
+
+
+def _check(spec, profile, suffix: str = "", **fields) -> Check:
+    return Check(
+        id=f"{profile['id']}.{spec['id']}" + (f".{suffix}" if suffix else ""),
+        clause=spec.get("clause"),
+        profile=profile["id"],
+        **fields,
+    )
+
+
+def _compared_groups(analysis: GroupAnalysis) -> list[GroupRow]:
+    return [
+        g
+        for g in analysis.groups
+        if g.compared and g.group != analysis.comparison_group
+    ]
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "undefined" if value is None else f"{value:.{digits}f}"
+
+
+def judge_impact_ratio(spec, profile, s: JudgedSections) -> list[Check]:
+    threshold = s.impact_ratio_threshold
+    out = []
+    for analysis in s.fairness:
+        for g in _compared_groups(analysis):
+            title = spec["title"].format(group=g.group, analysis=analysis.name)
+            suffix = f"{analysis.name}={g.group}"
+            if g.too_small:
+                status = "inconclusive"
+                evidence = (
+                    f"Too small to judge: n = {g.n} is under the minimum of "
+                    f"{s.min_group_size}. Impact ratio {_fmt(g.impact_ratio)}."
+                )
+            elif g.impact_ratio is None:
+                status = "inconclusive"
+                evidence = "Impact ratio undefined: no compared group was selected."
+            else:
+                low, high = g.impact_ratio_ci or [g.impact_ratio, g.impact_ratio]
+                status = str(
+                    stats.threshold_verdict(g.impact_ratio, low, high, threshold)
+                )
+                evidence = (
+                    f"Impact ratio {_fmt(g.impact_ratio)} (CI {_fmt(low)} to "
+                    f"{_fmt(high)}) against {threshold:g}; selection rate "
+                    f"{_fmt(g.selection_rate)} vs {_fmt(_rate_of(analysis))} for "
+                    f"{analysis.summary.highest_selection_group}."
+                )
+            out.append(
+                _check(
+                    spec,
+                    profile,
+                    suffix,
+                    title=title,
+                    status=status,
+                    evidence=evidence,
+                    value=g.impact_ratio,
+                    threshold=threshold,
+                    group=g.group,
+                    analysis=analysis.name,
+                )
+            )
+    return out
+
+
+def _rate_of(analysis: GroupAnalysis) -> float | None:
+    name = analysis.summary.highest_selection_group
+    return next((g.selection_rate for g in analysis.groups if g.group == name), None)
+
+
+def judge_significance(spec, profile, s: JudgedSections) -> list[Check]:
+    out = []
+    for analysis in s.fairness:
+        for g in _compared_groups(analysis):
+            if g.p_value_adjusted is None:
+                continue
+            title = spec["title"].format(group=g.group, analysis=analysis.name)
+            test = "Fisher's exact test" if g.test_used == "fisher_exact" else "Z test"
+            lower = (g.selection_rate or 0) < (_comparison_rate(analysis) or 0)
+            status = "warn" if g.significant and lower else "info"
+            evidence = (
+                f"{test} vs {analysis.comparison_group}: p = {_fmt(g.p_value, 4)}, "
+                f"adjusted p = {_fmt(g.p_value_adjusted, 4)} (level "
+                f"{s.significance_level:g}); Z = {_fmt(g.z_statistic, 2)}; "
+                f"shortfall {_fmt(g.shortfall, 1)} selections."
+            )
+            out.append(
+                _check(
+                    spec,
+                    profile,
+                    f"{analysis.name}={g.group}",
+                    title=title,
+                    status=status,
+                    evidence=evidence,
+                    value=g.p_value_adjusted,
+                    threshold=s.significance_level,
+                    group=g.group,
+                    analysis=analysis.name,
+                )
+            )
+    return out
+
+
+def _comparison_rate(analysis: GroupAnalysis) -> float | None:
+    return next(
+        (
+            g.selection_rate
+            for g in analysis.groups
+            if g.group == analysis.comparison_group
+        ),
+        None,
+    )
+
+
+def judge_group_size(spec, profile, s: JudgedSections) -> list[Check]:
+    out = []
+    for analysis in s.fairness:
+        for g in analysis.groups:
+            if g.is_unknown or not g.too_small:
+                continue
+            out.append(
+                _check(
+                    spec,
+                    profile,
+                    f"{analysis.name}={g.group}",
+                    title=spec["title"].format(group=g.group, analysis=analysis.name),
+                    status="inconclusive",
+                    evidence=(
+                        f"n = {g.n} is under the minimum group size of "
+                        f"{s.min_group_size}: results for this group are too small "
+                        "to judge and are not a pass."
+                    ),
+                    value=float(g.n),
+                    threshold=float(s.min_group_size),
+                    group=g.group,
+                    analysis=analysis.name,
+                )
+            )
+    return out
+
+
+def judge_tables_published(spec, profile, s: JudgedSections) -> list[Check]:
+    return [
+        _check(
+            spec,
+            profile,
+            analysis.name,
+            title=spec["title"].format(analysis=analysis.name),
+            status="info",
+            evidence=(
+                f"{len(analysis.groups)} categories; lowest impact ratio "
+                f"{_fmt(analysis.summary.min_impact_ratio)} "
+                f"({analysis.summary.lowest_selection_group})."
+            ),
+            value=analysis.summary.min_impact_ratio,
+            analysis=analysis.name,
+        )
+        for analysis in s.fairness
+    ]
+
+
+def judge_unknown_category(spec, profile, s: JudgedSections) -> list[Check]:
+    return [
+        _check(
+            spec,
+            profile,
+            analysis.name,
+            title=spec["title"].format(analysis=analysis.name),
+            status="info",
+            evidence=(
+                f"{analysis.unknown_count} individuals have an unknown "
+                f"{analysis.name}; they are counted but not used in impact ratios."
+            ),
+            value=float(analysis.unknown_count),
+            analysis=analysis.name,
+        )
+        for analysis in s.fairness
+    ]
+
+
+def judge_data_source(spec, profile, s: JudgedSections) -> list[Check]:
+    kind = s.dataset.data_kind or "historical"
+    reason = s.extra.get("data_kind_reason")
+    if kind == "test" and not reason:
+        status, evidence = (
+            "needs_input",
+            (
+                "Test data was audited; the rule requires the reason historical "
+                "data was insufficient and how the test data was produced "
+                "(data.kind_reason)."
+            ),
+        )
+    else:
+        status = "info"
+        evidence = f"Audited {kind} data: {s.dataset.description or s.dataset.source}."
+        if reason:
+            evidence += f" Reason: {reason}"
+    return [
+        _check(spec, profile, title=spec["title"], status=status, evidence=evidence)
+    ]
+
+
+def judge_required_fields(spec, profile, s: JudgedSections) -> list[Check]:
+    missing = [f for f in spec["fields"] if not getattr(s.metadata, f, None)]
+    if missing:
+        status = "needs_input"
+        evidence = "Not stated in the config (report section): " + ", ".join(missing)
+    else:
+        status = "pass"
+        evidence = "Stated: " + ", ".join(spec["fields"])
+    return [
+        _check(spec, profile, title=spec["title"], status=status, evidence=evidence)
+    ]
+
+
+def judge_disaggregated_metrics(spec, profile, s: JudgedSections) -> list[Check]:
+    with_ci = all(
+        g.selection_rate_ci is not None or g.n == 0
+        for a in s.fairness
+        for g in a.groups
+    )
+    names = ", ".join(a.name for a in s.fairness)
+    return [
+        _check(
+            spec,
+            profile,
+            title=spec["title"],
+            status="pass" if with_ci else "warn",
+            evidence=f"Metrics per group of {names}"
+            + (" with confidence intervals." if with_ci else "; intervals missing."),
+        )
+    ]
+
+
+JUDGES: dict[str, Callable[..., list[Check]]] = {
+    "impact_ratio": judge_impact_ratio,
+    "significance": judge_significance,
+    "group_size": judge_group_size,
+    "tables_published": judge_tables_published,
+    "unknown_category": judge_unknown_category,
+    "data_source": judge_data_source,
+    "required_fields": judge_required_fields,
+    "disaggregated_metrics": judge_disaggregated_metrics,
+}
