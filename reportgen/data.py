@@ -110,11 +110,17 @@ def read_columns(path: Path, *, file_format: str = "auto") -> list[str]:
     """The column names of a data file, without reading its rows."""
     import pandas as pd
 
+    if not path.is_file():
+        raise InputError(ERR_NOT_FOUND.format(path))
     kind = detect_format(path, file_format)
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
+        try:
+            return list(pq.read_schema(path).names)
+        except Exception as error:  # pyarrow's own error types
+            reason = _first_line(error)
+            raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
     sep = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
         return [str(c) for c in pd.read_csv(path, sep=sep, nrows=0).columns]
