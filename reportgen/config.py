@@ -9,6 +9,7 @@ config file are resolved against the folder of that file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,7 +51,12 @@ class ModelConfig(_Strict):
     trust: bool = Field(
         False, description="Allow loading pickle/joblib files, which runs code."
     )
-    trusted_types: list[str] = Field(default_factory=list)
+    trusted_types: list[str] = Field(
+        default_factory=list, description="skops types reviewed and trusted by name."
+    )
+    feature_names: list[str] | None = Field(
+        None, description="Input columns of a model that does not record them."
+    )
     threshold: float | None = Field(
         None, ge=0, le=1, description="Decision threshold on the positive score."
     )
@@ -191,7 +197,7 @@ class AuditConfig(_Strict):
 
 def _resolve(path: Path, base: Path) -> Path:
     path = path.expanduser()
-    return path if path.is_absolute() else (base / path)
+    return path if path.is_absolute() else Path(os.path.normpath(base / path))
 
 
 def parse_config(data: Any, *, source: str = "config") -> AuditConfig:
