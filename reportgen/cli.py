@@ -32,7 +32,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 templates_app = typer.Typer(
-    help="Work with report templates.\n\nExample: reportgen templates export my-templates",
+    help="Work with report templates.\n\nExample: reportgen templates export mine",
     no_args_is_help=True,
 )
 app.add_typer(templates_app, name="templates")
@@ -330,12 +330,11 @@ def _apply_flags(config, flags: dict[str, Any]):
         update["report"] = config.report.model_copy(
             update={"profiles": list(flags["profile"])}
         )
-    from reportgen.config import AuditConfig, parse_config
+    from reportgen.config import parse_config
 
     merged = config.model_copy(update=update)
     # Validate the merged settings as a whole.
-    parse_config(merged.model_dump(mode="python"), source="command line")
-    return AuditConfig.model_validate(merged)
+    return parse_config(merged.model_dump(mode="python"), source="command line")
 
 
 def _audit_and_write(
@@ -349,8 +348,8 @@ def _audit_and_write(
     dataset_info: Any = None,
 ) -> None:
     from reportgen.audit import run_audit
-    from reportgen.report import to_dict
     from reportgen.render.document import Branding, RenderOptions, write_report
+    from reportgen.report import to_dict
 
     progress = Progress(quiet)
     templates = templates or config.report.templates

@@ -21,15 +21,19 @@ Missing values
     A missing value (``None``, ``NaN``, ``pd.NA``) is a value of its own wherever
     values are grouped: in k-anonymity and l-diversity classes, in the categories
     of a proxy feature and in the groups of a protected attribute. It is never
-    silently dropped.
+    silently dropped (:func:`l_diversity` can be told not to count it as a
+    distinct sensitive value).
 
 The checks are screening heuristics that point a human reviewer at columns worth a
 look; none of them decides whether processing is lawful. The GDPR fixes no value of
-k or l and no proxy threshold: every threshold below is a module constant that a
-profile can override and a report must label as a heuristic.
+k or l and no proxy threshold: every threshold here is a documented module constant
+(or, for k, a parameter), every finding carries its raw measure so that a profile
+can judge it against a threshold of its own, and a report must label these
+thresholds as heuristics.
 
 Limitation: names and postal addresses are found by column name only; recognising
-them in values would need name and street dictionaries for every language.
+them in values would need name and street dictionaries for every language. The
+column-name vocabularies are English.
 """
 
 from __future__ import annotations
@@ -311,100 +315,108 @@ class ProxyFinding(_Serialisable):
 # "firstName" and "firstname", but never a part of a word ("race" is not in
 # "trace"). Terms marked whole match only a name made of exactly those words.
 
+_TermTable = dict[str, tuple[tuple[str, ...], ...]]
+
 _PERSON_QUALIFIERS = (
-    "customer client applicant employee patient person contact holder cardholder "
-    "account borrower candidate student member subscriber policyholder citizen "
-    "beneficiary insured"
-).split()
+    "customer, client, applicant, employee, patient, person, cardholder, borrower, "
+    "candidate, student, member, subscriber, policyholder, citizen, beneficiary, "
+    "insured"
+)
 _NAME_QUALIFIERS = (
-    "first last full given family middle maiden customer client applicant "
-    "employee patient person contact holder cardholder account borrower candidate "
-    "student member owner spouse father mother"
-).split()
+    "first, last, full, given, family, middle, maiden, customer, client, applicant, "
+    "employee, patient, person, contact, holder, cardholder, account, borrower, "
+    "candidate, student, member, owner, spouse, father, mother"
+)
 
 
-def _terms(*phrases: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(p.split()) for p in phrases)
+def _terms(phrases: str) -> tuple[tuple[str, ...], ...]:
+    """Parse comma-separated phrases into terms (tuples of words)."""
+    return tuple(tuple(p.split()) for p in phrases.split(",") if p.strip())
+
+
+def _qualified(qualifiers: str, words: str) -> tuple[tuple[str, ...], ...]:
+    """Every ``qualifier word`` term, e.g. ("customer", "id")."""
+    return tuple((q, w) for (q,) in _terms(qualifiers) for (w,) in _terms(words))
 
 
 # kind -> (terms matching anywhere in the name, terms matching the whole name)
 _IDENTIFIER_NAME_TERMS: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "person_name": (
-        _terms("surname", "forename", "forenames", "sur name", "fore name")
-        + tuple((q, "name") for q in _NAME_QUALIFIERS),
-        _terms("name", "names"),
+        _terms("surname, forename, forenames, sur name, fore name")
+        + _qualified(_NAME_QUALIFIERS, "name"),
+        _terms("name, names"),
     ),
     "online_identifier": (
         _terms(
-            "user name", "login", "login name", "screen name", "device id",
-            "mac address", "imei", "cookie id", "advertising id",
+            "user name, login name, login id, screen name, device id, mac address, "
+            "imei, cookie id, advertising id"
         ),
         (),
     ),
-    "email": (_terms("email", "mail address", "email address"), ()),
+    "email": (_terms("email, mail address, email address"), ()),
     "phone": (
         _terms(
-            "phone", "telephone", "tel", "phone number", "mobile number",
-            "mobile phone", "cell phone", "cell number", "fax", "msisdn",
-            "contact number",
+            "phone, telephone, tel, phone number, mobile number, mobile phone, "
+            "cell phone, cell number, fax, msisdn, contact number"
         ),
-        _terms("mobile", "cell"),
+        _terms("mobile, cell"),
     ),
-    "us_ssn": (_terms("ssn", "social security", "social security number"), ()),
+    "us_ssn": (_terms("ssn, social security, social security number"), ()),
     "national_id": (
         _terms(
-            "passport", "passport number", "national id", "national identity",
-            "national insurance", "nino", "tax id", "tax number",
-            "tax identification", "driver license", "drivers license",
-            "driver licence", "driving licence", "driving license", "id card",
-            "identity card", "personal id", "nhs number",
+            "passport, passport number, national id, national identity, "
+            "national insurance, nino, tax id, tax number, tax identification, "
+            "driver license, drivers license, driver licence, driving licence, "
+            "driving license, id card, identity card, personal id, nhs number"
         ),
         _terms("tin"),
     ),
     "iban": (_terms("iban"), ()),
     "account_number": (
         _terms(
-            "account number", "account no", "account nr", "account num",
-            "acct number", "acct no", "acct num", "bank account", "routing number",
-            "sort code",
+            "account number, account no, account nr, account num, acct number, "
+            "acct no, acct num, routing number, sort code"
         ),
-        (),
+        _terms("bank account"),
     ),
     "payment_card": (
-        _terms(
-            "card number", "card no", "card num", "credit card", "debit card",
-            "cc number", "ccn", "cvv", "cvc",
-        ),
-        (),
+        _terms("card number, card no, card num, cc number, ccn, cvv, cvc"),
+        _terms("credit card, debit card, cc"),
     ),
     "postal_address": (
         _terms(
-            "address", "addr", "street", "house number", "address line",
-            "postal address",
+            "address, addr, street, street address, house number, address line, "
+            "postal address"
         ),
         (),
     ),
-    "postcode": (_terms("zip", "zip code", "postcode", "postal code"), ()),
+    "postcode": (_terms("zip, zip code, postcode, postal code"), ()),
     "ip_address": (
-        _terms("ip", "ip address", "ip addr", "ipv4", "ipv6", "ipv 4", "ipv 6"),
+        _terms("ip, ip address, ip addr, ipv4, ipv6"),
         (),
     ),
     "date_of_birth": (
-        _terms("dob", "date of birth", "birth date", "birthday", "birth day"),
+        _terms("dob, date of birth, birth date, birthday, birth day"),
         (),
     ),
     "customer_id": (
-        tuple((q, w) for q in _PERSON_QUALIFIERS for w in ("id", "number", "no"))
-        + _terms("user id", "userid"),
-        _terms("id", "uuid", "guid"),
+        _qualified(_PERSON_QUALIFIERS, "id, number, no")
+        + _terms("user id, account id"),
+        _terms("id, uuid, guid"),
     ),
 }
 
-#: The kinds an :class:`IdentifierFinding` can have.
-IDENTIFIER_KINDS = (*_IDENTIFIER_NAME_TERMS, "payment_card", "ip_address")
+# Kinds that a numeric column cannot hold; a numeric column is not flagged as one of
+# these by its name.
+_TEXT_ONLY_KINDS = frozenset(
+    {"person_name", "online_identifier", "email", "iban", "postal_address"}
+)
 
 # Identifier kinds that values can reveal (the others come from names only).
 _VALUE_KINDS = ("email", "phone", "us_ssn", "payment_card", "iban", "ip_address")
+
+#: The kinds an :class:`IdentifierFinding` can have.
+IDENTIFIER_KINDS = tuple(_IDENTIFIER_NAME_TERMS)
 
 #: GDPR Art. 9(1) categories, keyed as reported in findings.
 SPECIAL_CATEGORIES = {
@@ -428,59 +440,59 @@ SPECIAL_CATEGORIES = {
 # as a conservative screening choice, because it can reveal sex life or health data
 # (such as a medical transition). "union" alone is not a term: "credit union" and
 # "European Union" are common and unrelated, while "union member", "unionized" and
-# "trade union" are.
-_SPECIAL_TERMS: dict[str, tuple[tuple[str, ...], ...]] = {
+# "trade union" are. "disabled" and "christian" are left out on purpose: in tables
+# they more often mean a switched-off account and a first name ("christian name").
+_SPECIAL_TERMS: _TermTable = {
     "racial_or_ethnic_origin": _terms(
-        "race", "races", "racial", "ethnicity", "ethnicities", "ethnic",
-        "ethnic origin", "ethnic group", "skin color", "skin colour", "caste",
-        "hispanic", "latino", "latina", "latinx", "indigenous",
+        "race, races, racial, ethnicity, ethnicities, ethnic, ethnic origin, "
+        "ethnic group, skin color, skin colour, caste, hispanic, latino, latina, "
+        "latinx, indigenous"
     ),
     "political_opinions": _terms(
-        "political", "politics", "political party", "party affiliation",
-        "party membership", "party member", "voting intention", "vote intention",
-        "ideology", "political view", "political views",
+        "political, politics, political party, party affiliation, party membership, "
+        "party member, voting intention, vote intention, ideology, political view, "
+        "political views"
     ),
     "religious_or_philosophical_beliefs": _terms(
-        "religion", "religions", "religious", "religiosity", "faith", "belief",
-        "beliefs", "church", "denomination", "philosophical", "worship",
-        "muslim", "christian", "jewish", "hindu", "buddhist", "atheist", "sikh",
+        "religion, religions, religious, religiosity, faith, belief, beliefs, "
+        "church, denomination, philosophical, worship, muslim, jewish, hindu, "
+        "buddhist, atheist, sikh"
     ),
     "trade_union_membership": _terms(
-        "trade union", "labor union", "labour union", "union member",
-        "union members", "union membership", "unionized", "unionised",
-        "union dues", "union status", "union affiliation",
+        "trade union, labor union, labour union, union member, union members, "
+        "union membership, unionized, unionised, union dues, union status, "
+        "union affiliation"
     ),
     "genetic_data": _terms(
-        "genetic", "genetics", "genome", "genomic", "genotype", "dna", "gene",
-        "genes", "snp", "allele",
+        "genetic, genetics, genome, genomic, genotype, dna, gene, genes, snp, allele"
     ),
     "biometric_data": _terms(
-        "biometric", "biometrics", "fingerprint", "fingerprints", "faceprint",
-        "face template", "facial template", "face embedding", "face recognition",
-        "facial recognition", "facial geometry", "iris scan", "retina scan",
-        "retinal scan", "voiceprint", "voice print", "palm print", "palmprint",
+        "biometric, biometrics, fingerprint, fingerprints, faceprint, face template, "
+        "facial template, face embedding, face recognition, facial recognition, "
+        "facial geometry, iris scan, retina scan, retinal scan, voiceprint, "
+        "voice print, palm print, palmprint"
     ),
     "health": _terms(
-        "health", "medical", "diagnosis", "diagnoses", "diagnosed", "disease",
-        "diseases", "illness", "disability", "disabilities", "disabled",
-        "pregnancy", "pregnant", "medication", "medications", "prescription",
-        "symptom", "symptoms", "hiv", "cancer", "diabetes", "diabetic",
-        "mental health", "psychiatric", "bmi", "blood type", "blood pressure",
-        "icd", "hospital", "hospitalization", "hospitalisation", "smoker",
-        "smoking", "vaccination", "vaccinated", "allergy", "allergies",
-        "sick leave", "injury", "handicap", "impairment", "clinical",
+        "health, medical, diagnosis, diagnoses, diagnosed, disease, diseases, "
+        "illness, disability, disabilities, pregnancy, pregnant, medication, "
+        "medications, prescription, symptom, symptoms, hiv, cancer, diabetes, "
+        "diabetic, mental health, psychiatric, bmi, blood type, blood pressure, icd, "
+        "hospital, hospitalization, hospitalisation, smoker, smoking, vaccination, "
+        "vaccinated, allergy, allergies, sick leave, injury, handicap, impairment, "
+        "clinical"
     ),
     "sex_life_or_sexual_orientation": _terms(
-        "sexual orientation", "sex life", "sexual life", "sexuality",
-        "sexual preference", "sexual behavior", "sexual behaviour",
-        "sexual partner", "sexual partners", "lgbt", "lgbtq", "gay", "lesbian",
-        "bisexual", "homosexual", "heterosexual", "gender identity",
-        "transgender",
+        "sexual orientation, sex life, sexual life, sexuality, sexual preference, "
+        "sexual behavior, sexual behaviour, sexual partner, sexual partners, lgbt, "
+        "lgbtq, gay, lesbian, bisexual, homosexual, heterosexual, gender identity, "
+        "transgender"
     ),
 }
 
 # Word runs blanked out before matching special-category terms.
-_SPECIAL_EXCLUSIONS = _terms("credit union", "european union", "soviet union")
+_SPECIAL_EXCLUSIONS = _terms("credit union, european union, soviet union")
+_CATEGORY_ORDER = {category: i for i, category in enumerate(SPECIAL_CATEGORIES)}
+
 
 _MAX_TERM_WORDS = 4
 _CAMEL_1 = re.compile(r"([a-z0-9])([A-Z])")
@@ -498,33 +510,34 @@ def _words(name: Hashable) -> tuple[str, ...]:
     return tuple(w for w in _WORD_SPLIT.split(text.casefold()) if w)
 
 
-def _runs(words: Sequence[str | None]) -> dict[str, list[tuple[int, int]]]:
-    """Map each run of consecutive words, joined, to the spans it occupies."""
+def _runs(words: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+    """Map each run of consecutive words, joined, to the spans it occupies.
+
+    An empty word is a blank that no run crosses.
+    """
     runs: dict[str, list[tuple[int, int]]] = {}
     for start in range(len(words)):
         for stop in range(start + 1, min(start + _MAX_TERM_WORDS, len(words)) + 1):
             chunk = words[start:stop]
-            if any(w is None for w in chunk):
+            if "" in chunk:
                 break
-            runs.setdefault("".join(chunk), []).append((start, stop))  # type: ignore[arg-type]
+            runs.setdefault("".join(chunk), []).append((start, stop))
     return runs
 
 
 def _term_matches(
-    words: Sequence[str | None],
-    table: dict[str, tuple[tuple[str, ...], ...]] | dict[str, Any],
-    whole_terms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+    words: Sequence[str], table: _TermTable, whole_terms: _TermTable | None = None
 ) -> list[tuple[str, str, int, int]]:
     """All (key, term, start, stop) matches of a term table against some words."""
     runs = _runs(words)
-    joined_name = "".join(w for w in words if w is not None)
+    whole_name = "".join(words) if "" not in words else None
     found = []
     for key, terms in table.items():
         for term in terms:
             for start, stop in runs.get("".join(term), ()):
                 found.append((key, " ".join(term), start, stop))
         for term in (whole_terms or {}).get(key, ()):
-            if None not in words and joined_name == "".join(term):
+            if whole_name == "".join(term):
                 found.append((key, " ".join(term), 0, len(words)))
     return found
 
@@ -544,13 +557,13 @@ def _most_specific(
     return list(kept.items())
 
 
-def _blank_exclusions(words: tuple[str, ...]) -> list[str | None]:
-    out: list[str | None] = list(words)
+def _blank_exclusions(words: tuple[str, ...]) -> list[str]:
+    out = list(words)
     for term in _SPECIAL_EXCLUSIONS:
         width = len(term)
         for i in range(len(words) - width + 1):
             if words[i : i + width] == term:
-                out[i : i + width] = [None] * width
+                out[i : i + width] = [""] * width
     return out
 
 
@@ -559,8 +572,7 @@ def _blank_exclusions(words: tuple[str, ...]) -> list[str | None]:
 # --------------------------------------------------------------------------------
 
 _EMAIL = re.compile(
-    r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
+    r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
 )
 # A US SSN written with dashes or spaces; the area (first three digits) cannot be
 # 000, 666 or 900-999, the group cannot be 00 and the serial cannot be 0000.
@@ -587,7 +599,9 @@ _PHONE_INTL = re.compile(r"(?:\+|00)[1-9][0-9 ().\-/]{6,24}")
 _PHONE_NANP = re.compile(
     r"(?:\+?1[ .\-]?)?(?:\([2-9]\d{2}\)[ .\-]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}"
 )
-_PHONE_TRUNK = re.compile(r"\(?0[1-9]\d*\)?(?:[ .\-/]?\d{2,})*")
+_PHONE_TRUNK = re.compile(
+    r"(?:\(0[1-9]\d*\)[ .\-/]?\d{2,}|0[1-9]\d*)(?:[ .\-/]\d{2,})*"
+)
 _DECIMAL = re.compile(r"[+\-]?\d*\.\d+")
 _NON_DIGIT = re.compile(r"\D")
 
@@ -748,7 +762,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _class_codes(frame: pd.DataFrame, columns: list[Hashable]) -> np.ndarray:
-    """Equivalence-class code of every row over some columns (first-appearance order)."""
+    """Equivalence class of every row over some columns, by first appearance."""
     key = np.zeros(len(frame), dtype=np.int64)
     for column in columns:
         codes, uniques = _codes(frame[column])
@@ -779,13 +793,18 @@ def _is_indicator(column: pd.Series) -> bool:
     return len(distinct) <= 3 and distinct <= INDICATOR_VALUES
 
 
+_NAME_ANYWHERE: _TermTable = {k: t[0] for k, t in _IDENTIFIER_NAME_TERMS.items()}
+_NAME_WHOLE: _TermTable = {k: t[1] for k, t in _IDENTIFIER_NAME_TERMS.items()}
+
+
 def _name_findings(column: Hashable, sample: pd.Series) -> list[IdentifierFinding]:
-    words = _words(column)
-    whole = {kind: terms[1] for kind, terms in _IDENTIFIER_NAME_TERMS.items()}
-    anywhere = {kind: terms[0] for kind, terms in _IDENTIFIER_NAME_TERMS.items()}
-    matches = _most_specific(_term_matches(words, anywhere, whole))
+    matches = _most_specific(_term_matches(_words(column), _NAME_ANYWHERE, _NAME_WHOLE))
     if not matches or _is_indicator(sample):
         return []
+    if pd.api.types.is_numeric_dtype(sample.dtype):
+        # A number cannot be a name, e-mail or street address: "address_years" or
+        # "email_count" describe the identifier rather than hold it.
+        matches = [(k, t) for k, t in matches if k not in _TEXT_ONLY_KINDS]
     return [
         IdentifierFinding(
             column=str(column), kind=kind, detected_by="column_name", matched_term=term
@@ -808,16 +827,18 @@ def _value_findings(column: Hashable, sample: pd.Series) -> list[IdentifierFindi
     counts: Counter[str] = Counter()
     card_shaped = 0
     if pd.api.types.is_integer_dtype(dtype):
-        values = non_missing.to_numpy()
-        big = values[values >= 10**12]
-        for value in big:
+        for value in non_missing.to_numpy(dtype=object):
+            if value < 10**12:
+                continue
             digits = str(int(value))
             if 13 <= len(digits) <= 19:
                 card_shaped += 1
                 if _is_card(digits):
                     counts["payment_card"] += 1
-    elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(
-        dtype
+    elif (
+        pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
     ):
         return []
     else:
@@ -870,6 +891,14 @@ def scan_identifiers(
     kind is reported when at least :data:`VALUE_MIN_SHARE` of the non-missing
     sampled values (and at least :data:`VALUE_MIN_MATCHES`) match; payment cards
     also need :data:`CARD_MIN_VALID_RATE` of the card-shaped values to be valid.
+    A numeric column is not flagged by name as a kind that only text can hold
+    (a person's name, e-mail, online identifier, IBAN, postal address), so that
+    ``address_years`` or ``email_count`` stay quiet.
+
+    Limitation: phone numbers are recognised as whole values only, not inside free
+    text; SSNs without separators (and any SSN stored as a number) are found by
+    column name only, since a bare 9-digit number could be anything; names and
+    postal addresses are found by column name only.
 
     Parameters
     ----------
@@ -883,8 +912,8 @@ def scan_identifiers(
     Returns
     -------
     list of IdentifierFinding
-        In column order; within a column, name findings first, then by kind. The
-        matched values themselves are never returned.
+        In column order; within a column, name findings first (by kind), then
+        value findings. The matched values themselves are never returned.
 
     Examples
     --------
@@ -911,7 +940,9 @@ def scan_identifiers(
 # --------------------------------------------------------------------------------
 
 
-def special_category_columns(columns: Iterable[Hashable]) -> list[SpecialCategoryFinding]:
+def special_category_columns(
+    columns: Iterable[Hashable],
+) -> list[SpecialCategoryFinding]:
     """Find columns whose names point to GDPR Art. 9(1) special categories.
 
     Each name is split into lower-case words (snake, kebab and camel case) and
@@ -922,6 +953,10 @@ def special_category_columns(columns: Iterable[Hashable]) -> list[SpecialCategor
     "unionized" are. Sex, gender and age are protected attributes but not special
     categories under Art. 9 and are not reported; gender identity is reported
     under sex life or sexual orientation as a conservative choice for review.
+
+    Limitation: the vocabulary is English; a column named ``Religion`` is found, one
+    named ``Konfession`` or ``salud`` is not. Only names are read: a special
+    category hidden behind a neutral name (``attr_7``) needs a human eye.
 
     Parameters
     ----------
@@ -950,9 +985,6 @@ def special_category_columns(columns: Iterable[Hashable]) -> list[SpecialCategor
     return findings
 
 
-_CATEGORY_ORDER = {category: i for i, category in enumerate(SPECIAL_CATEGORIES)}
-
-
 # --------------------------------------------------------------------------------
 # 3-4. k-anonymity and l-diversity
 # --------------------------------------------------------------------------------
@@ -974,7 +1006,7 @@ def k_anonymity(
     k_threshold: int = 5,
     smallest: int = 5,
 ) -> KAnonymityResult:
-    """Measure k-anonymity: the size of the smallest class of identical quasi-identifiers.
+    """Measure k-anonymity: the size of the smallest quasi-identifier class.
 
     Rows that agree on every quasi-identifier form an equivalence class; a table
     is k-anonymous when every class has at least k rows. A missing value is a
@@ -1008,8 +1040,8 @@ def k_anonymity(
     Examples
     --------
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"age_band": ["30s", "30s", "40s"], "zip": ["1", "1", "2"]})
-    >>> result = k_anonymity(table, ["age_band", "zip"], k_threshold=2)
+    >>> table = pd.DataFrame({"age": ["30s", "30s", "40s"], "zip": ["1", "1", "2"]})
+    >>> result = k_anonymity(table, ["age", "zip"], k_threshold=2)
     >>> result.k, result.n_classes, result.rows_below_threshold
     (1, 2, 1)
     """
@@ -1024,11 +1056,12 @@ def k_anonymity(
     # The smallest classes, ties in order of first appearance
     order = np.argsort(sizes, kind="stable")[:smallest]
     _, first_row = np.unique(key, return_index=True)
-    qi = frame[columns]
     smallest_classes = tuple(
         EquivalenceClass(
             size=int(sizes[c]),
-            values=tuple(_value_label(v) for v in qi.iloc[first_row[c]].tolist()),
+            values=tuple(
+                _value_label(frame[column].iloc[first_row[c]]) for column in columns
+            ),
         )
         for c in order
     )
@@ -1055,7 +1088,7 @@ def l_diversity(
     *,
     count_missing: bool = True,
 ) -> LDiversityResult:
-    """Measure distinct l-diversity of a sensitive column within quasi-identifier classes.
+    """Measure distinct l-diversity of a sensitive column in quasi-identifier classes.
 
     Within each equivalence class (rows equal on every quasi-identifier, missing a
     value of its own), count the distinct values of the sensitive column; l is the
@@ -1174,7 +1207,9 @@ def _stratified_folds(y: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
 def _binary_auc(score: np.ndarray, positive: np.ndarray) -> float:
     """ROC AUC of a score for a boolean label, ties counted as half."""
     levels, inverse = np.unique(score, return_inverse=True)
-    pos = np.bincount(inverse, weights=positive, minlength=len(levels))
+    pos = np.bincount(
+        inverse, weights=positive.astype(np.float64), minlength=len(levels)
+    )
     neg = np.bincount(inverse, minlength=len(levels)) - pos
     n_pos, n_neg = pos.sum(), neg.sum()
     if n_pos == 0 or n_neg == 0:
@@ -1237,8 +1272,6 @@ def _cv_auc(
     aucs = [a for a in aucs if not np.isnan(a)]
     if not aucs:
         return None
-    if n_y == 2:
-        return float(aucs[0])
     return float(np.mean(aucs))
 
 
