@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from reportgen import __version__, provenance
+from reportgen.checks import privacy as privacy_scan
 from reportgen.checks.profiles import JudgedSections, evaluate_profiles
+from reportgen.checks.transparency import (
+    NO_EXPLANATION,
+    ExplanationSection,
+    build_model_card,
+    permutation_importance,
+)
 from reportgen.config import AuditConfig
 from reportgen.data import (
     binary_labels,
@@ -46,8 +53,10 @@ from reportgen.report import (
     Methodology,
     ModelSection,
     OverallPerformance,
+    PrivacySection,
     Provenance,
     ReportMetadata,
+    TransparencySection,
 )
 
 ERR_SCORE_NOT_NUMERIC = "score column {!r} must be numeric"
@@ -74,6 +83,8 @@ class Decisions:
     rows_dropped: int = 0
     drop_reason: str | None = None
     pipeline: Any = None
+    predict01: Callable[[Any], np.ndarray] | None = None
+    model_features: list[str] = field(default_factory=list)
 
 
 def _noop(message: str) -> None:
@@ -159,7 +170,9 @@ def run_audit(
 
     when = provenance.report_time()
     metadata = _metadata(config, when)
-    progress("Judging against the profiles")
+    explanation = _explanation(config, decisions, progress)
+    progress("Scanning the data for privacy risks")
+    privacy = _privacy(config, frame, features, decisions)
     checks = evaluate_profiles(
         config.report.profiles,
         JudgedSections(
@@ -169,8 +182,23 @@ def run_audit(
             impact_ratio_threshold=config.fairness.impact_ratio_threshold,
             significance_level=config.fairness.significance_level,
             min_group_size=config.fairness.min_group_size,
-            extra={"data_kind_reason": config.data.kind_reason},
+            extra={
+                "data_kind_reason": config.data.kind_reason,
+                "privacy": privacy,
+                "explanation": explanation,
+                "model": decisions.model,
+                "k_threshold": config.privacy.k_threshold,
+                "l_threshold": config.privacy.l_threshold,
+            },
         ),
+    )
+    model_card = build_model_card(
+        metadata=metadata,
+        dataset=dataset,
+        model=decisions.model,
+        performance=performance,
+        fairness=analyses,
+        checks=checks,
     )
     report = AuditReport(
         metadata=metadata,
@@ -179,6 +207,10 @@ def run_audit(
         performance=performance,
         fairness=analyses,
         checks=checks,
+        transparency=TransparencySection(
+            model_card=model_card, explanation=explanation
+        ),
+        privacy=privacy,
         methodology=_methodology(config, labels.positive),
         settings=AuditSettings(
             profiles=list(config.report.profiles),
@@ -208,6 +240,81 @@ def run_audit(
         warnings=_warnings(analyses),
     )
     return AuditResult(report=report, pipeline=decisions.pipeline)
+
+
+IMPORTANCE_REPEATS = 5
+
+
+def _explanation(config, decisions: Decisions, progress) -> ExplanationSection:
+    if decisions.predict01 is None:
+        return ExplanationSection(None, None, None, None, note=NO_EXPLANATION)
+    if not config.explain:
+        return ExplanationSection(
+            None, None, None, None, note="Explanations were turned off (explain)."
+        )
+    progress("Measuring feature importance")
+    importances = permutation_importance(
+        decisions.predict01,
+        decisions.frame,
+        decisions.y_true,
+        decisions.model_features,
+        n_repeats=IMPORTANCE_REPEATS,
+        seed=config.seed,
+    )
+    return ExplanationSection(
+        method="permutation importance",
+        metric="balanced accuracy",
+        repeats=IMPORTANCE_REPEATS,
+        evaluation_rows=len(decisions.y_true),
+        importances=importances,
+        note="Mean drop in balanced accuracy on the evaluation rows when one "
+        f"feature's values are shuffled ({IMPORTANCE_REPEATS} repeats). "
+        "Correlated features share their importance.",
+    )
+
+
+def _privacy(config, frame, features, decisions: Decisions) -> PrivacySection:
+    settings = config.privacy
+    protected = config.protected_names
+    roles = {config.target, *protected}
+    if config.predictions is not None:
+        roles.add(config.predictions.column)
+        if config.predictions.score_column:
+            roles.add(config.predictions.score_column)
+    others = [c for c in frame.columns if c not in roles]
+    candidates = decisions.model_features or others
+    candidates = [c for c in candidates if c in frame.columns and c not in protected]
+    check_columns(frame.columns, settings.quasi_identifiers)
+    k_result = l_result = None
+    if settings.quasi_identifiers:
+        k_result = privacy_scan.k_anonymity(
+            frame, settings.quasi_identifiers, k_threshold=settings.k_threshold
+        )
+        sensitive = settings.sensitive_column or config.target
+        check_columns(frame.columns, [sensitive])
+        if sensitive not in settings.quasi_identifiers:
+            l_result = privacy_scan.l_diversity(
+                frame, settings.quasi_identifiers, sensitive
+            )
+    return PrivacySection(
+        rows_scanned=len(frame),
+        sample_size=min(settings.sample_size, len(frame)),
+        identifiers=privacy_scan.scan_identifiers(
+            frame, sample_size=settings.sample_size, seed=config.seed
+        ),
+        special_categories=privacy_scan.special_category_columns(list(frame.columns)),
+        protected_as_features=privacy_scan.protected_attributes_used_as_features(
+            protected, decisions.model_features
+        ),
+        proxies=privacy_scan.proxy_strength(
+            frame, protected, candidates, seed=config.seed
+        )
+        if candidates
+        else [],
+        quasi_identifiers=list(settings.quasi_identifiers),
+        k_anonymity=k_result,
+        l_diversity=l_result,
+    )
 
 
 def _features(config: AuditConfig, columns: list[str]) -> list[str]:
@@ -282,7 +389,22 @@ def _decide(config, frame, y_all, labels, features, progress) -> Decisions:
         if result.rows_dropped
         else None,
         pipeline=result.pipeline,
+        predict01=_pipeline_decider(result.pipeline, result.features, threshold),
+        model_features=result.features,
     )
+
+
+def _pipeline_decider(pipeline, features, threshold):
+    """A function giving the 0/1 decisions of a trained pipeline on a frame."""
+
+    def predict01(frame) -> np.ndarray:
+        if threshold is None:
+            return pipeline.predict(frame[features]).astype(np.int8)
+        positive = list(pipeline.classes_).index(1)
+        score = pipeline.predict_proba(frame[features])[:, positive]
+        return (score >= threshold).astype(np.int8)
+
+    return predict01
 
 
 def _given_decisions(config, frame, y_all, labels) -> Decisions:

@@ -101,6 +101,19 @@ class FairnessConfig(_Strict):
     bootstrap_resamples: int = Field(1000, ge=100, le=100_000)
 
 
+class PrivacyConfig(_Strict):
+    quasi_identifiers: list[str] = Field(
+        default_factory=list,
+        description="Columns an attacker could link to other data (k-anonymity).",
+    )
+    k_threshold: int = Field(5, ge=2, description="Smallest acceptable class size.")
+    sensitive_column: str | None = Field(
+        None, description="Column for l-diversity; default: the target."
+    )
+    l_threshold: int = Field(2, ge=1)
+    sample_size: int = Field(10_000, ge=100, description="Rows sampled for scans.")
+
+
 class ReportConfig(_Strict):
     title: str = "Fairness and compliance audit"
     organisation: str | None = None
@@ -145,6 +158,8 @@ class AuditConfig(_Strict):
     split: SplitConfig = Field(default_factory=SplitConfig)
     seed: int = 0
     fairness: FairnessConfig = Field(default_factory=FairnessConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    explain: bool = Field(True, description="Compute permutation feature importance.")
     report: ReportConfig = Field(default_factory=ReportConfig)
     output: Path = Field(
         Path("reportgen-report"), description="Folder for report.pdf and report.json."

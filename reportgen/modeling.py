@@ -59,4 +59,9 @@ def decisions_of_model(
         y_score=y_score,
         model=section,
         pipeline=model,
+        predict01=lambda f: binary_outcome(
+            pd.Series(np.asarray(model.predict_and_score(f, threshold=threshold)[0])),
+            labels,
+        ),
+        model_features=[c for c in (info.feature_names or []) if c in frame.columns],
     )

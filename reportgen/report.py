@@ -20,6 +20,15 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from reportgen.checks.privacy import (
+    IdentifierFinding,
+    KAnonymityResult,
+    LDiversityResult,
+    ProxyFinding,
+    SpecialCategoryFinding,
+)
+from reportgen.checks.transparency import ExplanationSection, ModelCard
+
 SCHEMA_VERSION = "1.0"
 
 Interval = list[float] | None
@@ -238,6 +247,29 @@ class Methodology:
 
 
 @dataclass(frozen=True)
+class TransparencySection:
+    """What the system is and what drives it: model card and explanations."""
+
+    model_card: ModelCard
+    explanation: ExplanationSection
+
+
+@dataclass(frozen=True)
+class PrivacySection:
+    """Privacy scan of the input table. Found values are never reproduced here."""
+
+    rows_scanned: int
+    sample_size: int
+    identifiers: list[IdentifierFinding]
+    special_categories: list[SpecialCategoryFinding]
+    protected_as_features: list[str]
+    proxies: list[ProxyFinding]
+    quasi_identifiers: list[str]
+    k_anonymity: KAnonymityResult | None = None
+    l_diversity: LDiversityResult | None = None
+
+
+@dataclass(frozen=True)
 class AuditSettings:
     """The thresholds and statistical settings the findings were judged with."""
 
@@ -279,6 +311,8 @@ class AuditReport:
     performance: OverallPerformance
     fairness: list[GroupAnalysis]
     checks: list[Check]
+    transparency: TransparencySection
+    privacy: PrivacySection
     methodology: Methodology
     settings: AuditSettings
     provenance: Provenance

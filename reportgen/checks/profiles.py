@@ -311,7 +311,198 @@ def judge_disaggregated_metrics(spec, profile, s: JudgedSections) -> list[Check]
     ]
 
 
+def _single(spec, profile, status, evidence, **fields) -> list[Check]:
+    return [
+        _check(
+            spec,
+            profile,
+            title=spec["title"],
+            status=status,
+            evidence=evidence,
+            **fields,
+        )
+    ]
+
+
+def judge_identifiers(spec, profile, s: JudgedSections) -> list[Check]:
+    found = s.extra["privacy"].identifiers
+    if not found:
+        return _single(
+            spec,
+            profile,
+            "pass",
+            "No column looks like a direct identifier, by "
+            "name or by the values of a sample.",
+        )
+    parts = []
+    for f in found:
+        how = (
+            f"{f.matches} of {f.sampled} sampled values"
+            if f.detected_by == "value_pattern"
+            else "column name"
+        )
+        parts.append(f"{f.column} ({f.kind.replace('_', ' ')}; {how})")
+    return _single(
+        spec,
+        profile,
+        "fail",
+        "Direct identifiers found (values not shown): " + "; ".join(parts) + ". "
+        "Remove or pseudonymise them before training or sharing the data.",
+        value=float(len(found)),
+    )
+
+
+def judge_special_categories(spec, profile, s: JudgedSections) -> list[Check]:
+    found = s.extra["privacy"].special_categories
+    if not found:
+        return _single(
+            spec,
+            profile,
+            "pass",
+            "No column name suggests GDPR Art. 9 special-category data.",
+        )
+    listed = "; ".join(f"{f.column} ({f.category})" for f in found)
+    return _single(
+        spec,
+        profile,
+        "warn",
+        f"Columns that appear to hold special-category data: {listed}. Processing "
+        "needs an Art. 9(2) condition; for bias detection, the safeguards of EU AI "
+        "Act Art. 10(5).",
+        value=float(len(found)),
+    )
+
+
+def judge_protected_features(spec, profile, s: JudgedSections) -> list[Check]:
+    used = s.extra["privacy"].protected_as_features
+    model = s.extra["model"]
+    if model.mode == "decisions":
+        return _single(
+            spec,
+            profile,
+            "not_applicable",
+            "The decisions were audited as given; the model's inputs are unknown.",
+        )
+    if used:
+        return _single(
+            spec,
+            profile,
+            "fail",
+            "Protected attributes are model inputs: " + ", ".join(used) + ".",
+        )
+    return _single(spec, profile, "pass", "No protected attribute is a model input.")
+
+
+def judge_proxies(spec, profile, s: JudgedSections) -> list[Check]:
+    proxies = s.extra["privacy"].proxies
+    if not proxies:
+        return _single(spec, profile, "not_applicable", "No candidate feature to test.")
+    strong = [p for p in proxies if p.strength == "strong"]
+    moderate = [p for p in proxies if p.strength == "moderate"]
+
+    def describe(items):
+        return "; ".join(
+            f"{p.feature} → {p.protected} (AUC {_fmt(p.auc, 2)}, "
+            f"Cramér's V {_fmt(p.cramers_v, 2)})"
+            for p in items[:6]
+        )
+
+    if strong:
+        status = "warn"
+        evidence = "Strong proxies of protected attributes: " + describe(strong)
+    elif moderate:
+        status = "warn"
+        evidence = "Moderate proxies of protected attributes: " + describe(moderate)
+    else:
+        status = "pass"
+        best = proxies[0]
+        evidence = (
+            f"No feature predicts a protected attribute well; the strongest is "
+            f"{best.feature} → {best.protected} (AUC {_fmt(best.auc, 2)})."
+        )
+    return _single(
+        spec,
+        profile,
+        status,
+        evidence + " Screening thresholds: "
+        "AUC 0.7/0.8, V 0.3/0.5 (heuristics, not law).",
+    )
+
+
+def judge_k_anonymity(spec, profile, s: JudgedSections) -> list[Check]:
+    result = s.extra["privacy"].k_anonymity
+    if result is None:
+        return _single(
+            spec,
+            profile,
+            "needs_input",
+            "No quasi-identifiers configured "
+            "(privacy.quasi_identifiers): k-anonymity was not measured.",
+        )
+    status = "pass" if result.meets_threshold else "warn"
+    return _single(
+        spec,
+        profile,
+        status,
+        f"k = {result.k} over {', '.join(result.quasi_identifiers)} "
+        f"({result.n_classes} classes); {result.rows_below_threshold} rows are in "
+        f"classes smaller than {result.k_threshold}. The GDPR fixes no k; the "
+        "threshold is a setting (privacy.k_threshold).",
+        value=float(result.k),
+        threshold=float(result.k_threshold),
+    )
+
+
+def judge_l_diversity(spec, profile, s: JudgedSections) -> list[Check]:
+    result = s.extra["privacy"].l_diversity
+    if result is None:
+        return _single(
+            spec,
+            profile,
+            "needs_input",
+            "l-diversity needs quasi-identifiers and a "
+            "sensitive column (privacy.quasi_identifiers, privacy.sensitive_column).",
+        )
+    threshold = s.extra["l_threshold"]
+    status = "pass" if result.l >= threshold else "warn"
+    return _single(
+        spec,
+        profile,
+        status,
+        f"l = {result.l} for {result.sensitive}: {result.classes_at_minimum} classes "
+        f"({result.rows_at_minimum} rows) hold {result.l} distinct value(s). "
+        f"Threshold {threshold} is a setting (privacy.l_threshold).",
+        value=float(result.l),
+        threshold=float(threshold),
+    )
+
+
+def judge_explanation(spec, profile, s: JudgedSections) -> list[Check]:
+    explanation = s.extra["explanation"]
+    if not explanation.importances:
+        return _single(spec, profile, "not_applicable", explanation.note or "")
+    top = ", ".join(i.feature for i in explanation.importances[:4])
+    return _single(
+        spec,
+        profile,
+        "pass",
+        f"Global {explanation.method} on {explanation.metric}; most important: {top}.",
+    )
+
+
+def judge_attestation(spec, profile, s: JudgedSections) -> list[Check]:
+    return _single(spec, profile, "needs_input", spec["ask"])
+
+
 JUDGES: dict[str, Callable[..., list[Check]]] = {
+    "identifiers": judge_identifiers,
+    "special_categories": judge_special_categories,
+    "protected_features": judge_protected_features,
+    "proxies": judge_proxies,
+    "k_anonymity": judge_k_anonymity,
+    "l_diversity": judge_l_diversity,
+    "explanation": judge_explanation,
+    "attestation": judge_attestation,
     "impact_ratio": judge_impact_ratio,
     "significance": judge_significance,
     "group_size": judge_group_size,

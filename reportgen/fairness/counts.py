@@ -25,6 +25,7 @@ import numpy as np
 
 CELLS = ("tn", "fp", "fn", "tp")
 UNKNOWN_LABEL = "unknown"
+MISSING_LABEL = "unknown (missing)"
 
 ERR_LENGTHS = (
     "y_true, y_pred and every sensitive feature must have the same length; got {}."
@@ -32,6 +33,7 @@ ERR_LENGTHS = (
 ERR_NOT_BINARY = "{} must hold only 0 and 1 after encoding; got values {}."
 ERR_NO_ATTRIBUTES = "sensitive_features must name at least one protected attribute."
 DENSE_KEY_LIMIT = 1 << 22
+KEY_OVERFLOW = 1 << 60
 
 ERR_MERGE = "Cannot merge count tables over different attributes: {} and {}."
 
@@ -65,9 +67,15 @@ class GroupCounts:
         return np.array([any(v is None for v in label) for label in self.labels])
 
     def display_labels(self, separator: str = " × ") -> list[str]:
-        """Group names for people: values joined, missing shown as "unknown"."""
+        """Group names for people: values joined, missing shown as "unknown".
+
+        If the data itself holds a value "unknown", missing values are shown as
+        "unknown (missing)" so that the two groups keep distinct names.
+        """
+        real = {v for label in self.labels for v in label if v is not None}
+        missing = UNKNOWN_LABEL if UNKNOWN_LABEL not in real else MISSING_LABEL
         return [
-            separator.join(UNKNOWN_LABEL if v is None else v for v in label)
+            separator.join(missing if v is None else v for v in label)
             for label in self.labels
         ]
 
@@ -236,48 +244,83 @@ def count_table(
     _check_binary("y_true", y_true)
     _check_binary("y_pred", y_pred)
 
-    # One mixed-radix key per row over all attributes; missing takes the last digit.
-    key = np.zeros(len(y_true), dtype=np.int64)
-    radices = []
-    for codes, labels in encoded.values():
-        radix = len(labels) + 1
-        key = key * radix + np.where(codes < 0, len(labels), codes)
-        radices.append(radix)
-    flat = key * 4 + y_true.astype(np.int64) * 2 + y_pred.astype(np.int64)
-    n_keys = int(np.prod(radices))
-    weights = None if sample_weight is None else np.asarray(sample_weight, float)
-    if n_keys * 4 <= max(4 * len(flat), DENSE_KEY_LIMIT):
-        counts = np.bincount(flat, weights=weights, minlength=n_keys * 4)
-        cells = counts.reshape(n_keys, 4)
-        present = np.flatnonzero(cells.sum(axis=1))
-        cells = cells[present]
-    else:
-        # Too many possible combinations for a dense array: count the present ones.
-        present, inverse = np.unique(flat // 4, return_inverse=True)
-        counts = np.bincount(
-            inverse * 4 + flat % 4, weights=weights, minlength=len(present) * 4
-        )
-        cells = counts.reshape(len(present), 4)
-    if weights is None:
-        cells = cells.astype(np.int64, copy=False)
-
-    # Decode the present keys back into per-attribute codes (-1 for missing).
-    keys = np.empty((len(present), len(radices)), dtype=np.int64)
-    rest = present.copy()
-    for i in range(len(radices) - 1, -1, -1):
-        digit = rest % radices[i]
-        rest //= radices[i]
-        keys[:, i] = np.where(digit == radices[i] - 1, -1, digit)
+    weights = None
+    if sample_weight is not None:
+        weights = np.asarray(sample_weight, dtype=float)
+        if weights.shape != y_true.shape:
+            raise ValueError(ERR_LENGTHS.format(sorted({len(y_true), len(weights)})))
+    outcome = y_true.astype(np.int64) * 2 + y_pred.astype(np.int64)
+    digits = [
+        np.where(codes < 0, len(labels), codes) for codes, labels in encoded.values()
+    ]
+    radices = [len(labels) + 1 for _, labels in encoded.values()]
+    keys, cells = _count_by_key(digits, radices, outcome, weights)
     return CountTable(
         attributes=tuple(encoded),
-        keys=keys,
+        keys=np.where(keys == np.array(radices) - 1, -1, keys),
         labels=tuple(labels for _, labels in encoded.values()),
         cells=cells,
     )
 
 
+def _count_by_key(
+    digits: list[np.ndarray],
+    radices: list[int],
+    outcome: np.ndarray,
+    weights: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count outcomes per combination of digits; return present combinations.
+
+    One mixed-radix integer key per row, then one bincount. A group is present
+    when it has a row, whatever its weight. When the number of possible
+    combinations is too large for a dense array, only present keys are counted;
+    when it would overflow 64 bits, rows of digits are deduplicated instead.
+    """
+    n_keys = 1
+    for radix in radices:
+        n_keys *= radix
+    if n_keys >= KEY_OVERFLOW:
+        matrix = np.column_stack(digits)
+        unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        return unique, _bincount_cells(inverse, len(unique), outcome, weights)
+
+    key = np.zeros(len(outcome), dtype=np.int64)
+    for column, radix in zip(digits, radices, strict=True):
+        key = key * radix + column
+    if n_keys * 4 <= max(4 * len(key), DENSE_KEY_LIMIT):
+        cells = _bincount_cells(key, n_keys, outcome, weights)
+        present = np.flatnonzero(np.bincount(key, minlength=n_keys))
+        cells = cells[present]
+    else:
+        present, inverse = np.unique(key, return_inverse=True)
+        cells = _bincount_cells(inverse.reshape(-1), len(present), outcome, weights)
+
+    # Decode the present keys back into digits.
+    decoded = np.empty((len(present), len(radices)), dtype=np.int64)
+    rest = present.copy()
+    for i in range(len(radices) - 1, -1, -1):
+        decoded[:, i] = rest % radices[i]
+        rest //= radices[i]
+    return decoded, cells
+
+
+def _bincount_cells(
+    index: np.ndarray, n: int, outcome: np.ndarray, weights: np.ndarray | None
+) -> np.ndarray:
+    counts = np.bincount(index * 4 + outcome, weights=weights, minlength=n * 4)
+    if weights is None:
+        counts = counts.astype(np.int64, copy=False)
+    return counts.reshape(n, 4)
+
+
 def _check_binary(name: str, values: np.ndarray) -> None:
-    if values.dtype == bool:
+    if values.dtype == bool or not values.size:
         return
-    if values.size and (values.min() < 0 or values.max() > 1):
-        raise ValueError(ERR_NOT_BINARY.format(name, np.unique(values)[:5].tolist()))
+    if values.dtype.kind in "iu":
+        valid = values.min() >= 0 and values.max() <= 1
+    else:
+        valid = bool(np.all((values == 0) | (values == 1)))
+    if not valid:
+        shown = np.unique(values)[:5].tolist()
+        raise ValueError(ERR_NOT_BINARY.format(name, shown))

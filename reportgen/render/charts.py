@@ -154,6 +154,37 @@ def error_rate_chart(analysis: dict[str, Any], *, ax=None):
     return fig
 
 
+def importance_chart(explanation: dict[str, Any], *, top: int = 15, ax=None):
+    """Horizontal bars of permutation importance, with one standard deviation."""
+    items = explanation["importances"][:top]
+    fig, ax = _new_axes(ax, len(items))
+    positions = list(range(len(items)))[::-1]
+    ax.barh(
+        positions,
+        [i["importance"] for i in items],
+        xerr=[i["std"] for i in items],
+        color=PALETTE["bar"],
+        error_kw={"ecolor": "#333333", "elinewidth": 0.8, "capsize": 2},
+        height=0.65,
+    )
+    ax.set_yticks(positions, [_short(i["feature"]) for i in items])
+    ax.axvline(0, color="#333333", linewidth=0.6)
+    ax.set_xlabel(f"Drop in {explanation['metric']} when shuffled (mean ± 1 SD)")
+    ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig
+
+
+def _entry(fig, alt: str) -> dict[str, Any]:
+    width, height = svg_size(fig)
+    return {
+        "uri": svg_data_uri(fig),
+        "width": round(width, 1),
+        "height": round(height, 1),
+        "alt": alt,
+    }
+
+
 def svg_data_uri(fig) -> str:
     """Serialise a figure as an SVG ``data:`` URI and close it."""
     plt = _pyplot()
@@ -190,13 +221,13 @@ def analysis_charts(report: dict[str, Any]) -> dict[str, dict[str, dict[str, Any
                 f"Error rates by group of {analysis['name']}",
             ),
         }
-        charts[analysis["name"]] = {}
-        for key, (fig, alt) in drawn.items():
-            width, height = svg_size(fig)
-            charts[analysis["name"]][key] = {
-                "uri": svg_data_uri(fig),
-                "width": round(width, 1),
-                "height": round(height, 1),
-                "alt": alt,
-            }
+        charts[analysis["name"]] = {
+            key: _entry(fig, alt) for key, (fig, alt) in drawn.items()
+        }
+    explanation = report["transparency"]["explanation"]
+    if explanation["importances"]:
+        # Keyed with a leading underscore: no analysis can be named so.
+        charts["_importance"] = _entry(
+            importance_chart(explanation), "Permutation feature importance"
+        )
     return charts
