@@ -10,7 +10,7 @@ report from it. It writes nothing: writing and rendering belong to the caller.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from reportgen.fairness.analysis import (
     STATISTICAL_DEFINITIONS,
     AnalysisSettings,
     analyse,
+    analyse_scores,
 )
 from reportgen.fairness.counts import CountTable, count_table
 from reportgen.report import (
@@ -134,6 +135,9 @@ def run_audit(
         sensitive_features={p: decisions.frame[p] for p in protected},
     )
     analyses = _analyses(table, config)
+    if decisions.y_score is not None:
+        progress("Comparing scores between groups")
+        analyses = _with_scores(analyses, decisions, config)
     performance = _performance(table, config)
 
     roles = {target: "target", **{p: "protected" for p in protected}}
@@ -467,6 +471,22 @@ def _analyses(table: CountTable, config: AuditConfig):
             analyse(table.marginal(list(table.attributes)), settings=settings)
         )
     return analyses
+
+
+def _with_scores(analyses, decisions: Decisions, config: AuditConfig):
+    settings = _settings(config)
+    out = []
+    for analysis in analyses:
+        features = {a: decisions.frame[a] for a in analysis.attributes}
+        scores = analyse_scores(
+            decisions.y_score,
+            decisions.y_true,
+            features,
+            analysis=analysis,
+            settings=settings,
+        )
+        out.append(replace(analysis, scores=scores))
+    return out
 
 
 def _performance(table: CountTable, config: AuditConfig) -> OverallPerformance:

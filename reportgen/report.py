@@ -198,6 +198,46 @@ class DisparitySummary:
 
 
 @dataclass(frozen=True)
+class ScoreGroupRow:
+    """Score statistics of one group (when the decisions come with scores)."""
+
+    group: str
+    n: int
+    mean_score: float | None
+    auc: float | None
+    scoring_rate: float | None
+    scoring_rate_ci: Interval
+    scoring_impact_ratio: float | None
+    standardized_mean_difference: float | None
+    calibration_error: float | None
+
+
+@dataclass(frozen=True)
+class CalibrationCurve:
+    """Observed positive rate against mean score, on equal-width score bins."""
+
+    bin_edges: list[float]
+    groups: list[str]
+    count: list[list[int]]
+    mean_score: list[list[float | None]]
+    observed_rate: list[list[float | None]]
+
+
+@dataclass(frozen=True)
+class ScoreAnalysis:
+    """How the scores behind the decisions differ between groups."""
+
+    score_kind: Literal["probability", "score"]
+    median: float | None
+    median_exact: bool
+    overall_auc: float | None
+    smd_reference_group: str | None
+    groups: list[ScoreGroupRow]
+    calibration: CalibrationCurve | None = None
+    auc_max_error: float | None = None
+
+
+@dataclass(frozen=True)
 class GroupAnalysis:
     """Fairness metrics of one protected attribute, or of an intersection of them."""
 
@@ -209,6 +249,7 @@ class GroupAnalysis:
     summary: DisparitySummary
     unknown_count: int = 0
     notes: list[str] = field(default_factory=list)
+    scores: ScoreAnalysis | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +266,7 @@ class Check:
     threshold: float | None = None
     group: str | None = None
     analysis: str | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True)

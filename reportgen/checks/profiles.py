@@ -82,6 +82,7 @@ def _check(spec, profile, suffix: str = "", **fields) -> Check:
         id=f"{profile['id']}.{spec['id']}" + (f".{suffix}" if suffix else ""),
         clause=spec.get("clause"),
         profile=profile["id"],
+        kind=spec["kind"],
         **fields,
     )
 

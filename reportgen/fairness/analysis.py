@@ -20,9 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from reportgen.fairness import metrics as m
+from reportgen.fairness import scores as sc
 from reportgen.fairness import stats
 from reportgen.fairness.counts import GroupCounts
-from reportgen.report import DisparitySummary, GroupAnalysis, GroupRow
+from reportgen.report import (
+    CalibrationCurve,
+    DisparitySummary,
+    GroupAnalysis,
+    GroupRow,
+    ScoreAnalysis,
+    ScoreGroupRow,
+)
 
 ERR_REFERENCE = "reference group {!r} is not a group of {!r}; its groups are: {}"
 
@@ -294,4 +302,94 @@ def _summary(labels, values, ratio, difference, compared) -> DisparitySummary:
         true_positive_rate_difference=tpr_gap,
         false_positive_rate_difference=fpr_gap,
         equalized_odds_difference=max(gaps) if gaps else None,
+    )
+
+
+def analyse_scores(
+    y_score: np.ndarray,
+    y_true: np.ndarray,
+    sensitive_features: dict[str, object],
+    *,
+    analysis: GroupAnalysis,
+    settings: AnalysisSettings,
+) -> ScoreAnalysis:
+    """Score statistics of one grouping, computed exactly from in-memory scores.
+
+    The scoring rate is the NYC LL144 one: the share of a group scoring above the
+    median score of the whole sample. AUC, calibration and mean scores come from
+    fixed-bin histograms (:mod:`reportgen.fairness.scores`); the standardized
+    mean difference compares each group with the analysis's comparison group.
+    """
+    y_score = np.asarray(y_score, dtype=float)
+    finite = y_score[np.isfinite(y_score)]
+    probability = bool(finite.size) and finite.min() >= 0 and finite.max() <= 1
+    if probability:
+        bins = sc.ScoreBins.probability()
+    else:
+        low, high = (
+            (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+        )
+        bins = sc.ScoreBins.from_range(low, high if high > low else low + 1.0)
+    table = sc.score_table(
+        y_score, y_true, sensitive_features=sensitive_features, bins=bins
+    )
+    grouped = table.marginal(list(sensitive_features))
+    labels = grouped.display_labels()
+    median = sc.exact_median(y_score)
+    codes, code_labels = sc.group_codes(sensitive_features)
+    rates = sc.scoring_rate_exact(
+        y_score,
+        codes,
+        median.value if median.value is not None else 0.0,
+        labels=code_labels,
+        attributes=list(sensitive_features),
+    )
+    compared_by_group = {g.group: g.compared for g in analysis.groups}
+    compared = [compared_by_group.get(label, False) for label in labels]
+    ratios = sc.scoring_impact_ratio(rates, compared=compared)
+    areas = sc.auc(grouped)
+    means = sc.mean_score(grouped)
+    reference = analysis.comparison_group
+    smd = (
+        sc.standardized_mean_difference(grouped, labels.index(reference))
+        if reference in labels
+        else None
+    )
+    curve = sc.calibration(grouped) if probability else None
+    above = np.asarray(rates.above)
+    n = np.asarray(rates.n)
+    low, high = stats.wilson_interval(above, n, confidence=settings.confidence_level)
+    rows = [
+        ScoreGroupRow(
+            group=label,
+            n=int(n[i]),
+            mean_score=means.mean[i],
+            auc=areas.auc[i],
+            scoring_rate=rates.rate[i],
+            scoring_rate_ci=_interval(low[i], high[i]),
+            scoring_impact_ratio=ratios.impact_ratio[i],
+            standardized_mean_difference=smd.smd[i]
+            if smd and (compared[i] or label == reference)
+            else None,
+            calibration_error=curve.ece[i] if curve else None,
+        )
+        for i, label in enumerate(labels)
+    ]
+    return ScoreAnalysis(
+        score_kind="probability" if probability else "score",
+        median=median.value,
+        median_exact=median.exact,
+        overall_auc=areas.overall_auc,
+        smd_reference_group=reference if smd else None,
+        groups=rows,
+        calibration=CalibrationCurve(
+            bin_edges=curve.bin_edges,
+            groups=labels,
+            count=curve.count,
+            mean_score=curve.mean_score,
+            observed_rate=curve.observed_rate,
+        )
+        if curve
+        else None,
+        auc_max_error=areas.overall_max_error,
     )

@@ -124,7 +124,7 @@ class CountTable:
                 missing = code == np.iinfo(np.int64).max
                 label.append(None if missing else self.labels[attr_pos][code])
             labels.append(tuple(label))
-        order = _label_order(labels, [self.labels[i] for i in index])
+        order = label_order(labels, [self.labels[i] for i in index])
         return GroupCounts(
             attributes=tuple(attributes),
             labels=tuple(labels[i] for i in order),
@@ -150,7 +150,7 @@ class CountTable:
         return CountTable(self.attributes, keys, tuple(labels), cells)
 
 
-def _label_order(
+def label_order(
     labels: Sequence[tuple[str | None, ...]], known: Sequence[Sequence[str]]
 ) -> list[int]:
     """Order groups by each attribute's sorted labels, with missing values last."""

@@ -13,7 +13,7 @@ Every metric here is a function of a :class:`GroupScores` (one grouping) and
 returns a frozen dataclass of JSON-safe fields: per-group lists, in group order,
 plus the value for the whole sample (``overall_*``). A value that is undefined for
 a group (an AUC without positives, a rate of an empty group) is ``None``, never
-NaN, and where useful a ``undefined_reason`` says why.
+NaN, and where useful an ``undefined_reason`` says why.
 
 Exact and approximate
 ---------------------
@@ -48,9 +48,10 @@ import numpy as np
 from reportgen.fairness import stats
 from reportgen.fairness.counts import (
     DENSE_KEY_LIMIT,
-    UNKNOWN_LABEL,
-    _label_order,
+    KEY_OVERFLOW,
+    GroupCounts,
     encode_labels,
+    label_order,
 )
 
 __all__ = [
@@ -96,9 +97,6 @@ ERR_OUT_OF_PROBABILITY_RANGE = (
     "y_score holds values outside [0, 1] (from {low!r} to {high!r}), so it is not a "
     "probability; pass bins=ScoreBins.from_range(low, high) with the range the "
     "scores can take."
-)
-ERR_TOO_MANY_CELLS = (
-    "The protected attributes have too many combinations of labels ({n}) to encode."
 )
 ERR_MERGE_ATTRIBUTES = (
     "Cannot merge score tables over different attributes: {mine} and {theirs}."
@@ -238,8 +236,26 @@ class ScoreBins:
         -------
         ndarray of int64, shape (n_samples,)
         """
-        index = np.searchsorted(self.edges, np.asarray(scores, float), side="right")
-        return np.clip(index - 1, 0, self.n_bins - 1).astype(np.int64, copy=False)
+        values = np.asarray(scores, dtype=float)
+        edges = self.edges
+        last = self.n_bins - 1
+
+        # Arithmetic guess, then a step to the neighbour bin where rounding put the
+        # guess on the wrong side of an edge: the edges array decides.
+        scale = self.n_bins / (self.high - self.low)
+        guess = np.floor((values - self.low) * scale)
+        index = np.clip(guess, 0, last).astype(np.int64)
+        index -= (values < edges[index]) & (index > 0)
+        index += (values >= edges[index + 1]) & (index < last)
+
+        # Anything still off (only for extreme ranges) is looked up exactly.
+        wrong = ((values < edges[index]) & (index > 0)) | (
+            (values >= edges[index + 1]) & (index < last)
+        )
+        if wrong.any():
+            found = np.searchsorted(edges, values[wrong], side="right") - 1
+            index[wrong] = np.clip(found, 0, last)
+        return index
 
 
 # --------------------------------------------------------------------------------------
@@ -294,7 +310,11 @@ class GroupScores:
         )
 
     def display_labels(self, separator: str = " × ") -> list[str]:
-        """Group names for people: values joined, missing shown as "unknown"."""
+        """Group names for people, as :meth:`GroupCounts.display_labels` writes them.
+
+        Values are joined by ``separator``; missing values are shown as "unknown",
+        or as "unknown (missing)" when the data itself holds a value "unknown".
+        """
         return _display(self.labels, separator)
 
 
@@ -387,7 +407,7 @@ class ScoreTable:
             )
             for row in unique
         ]
-        order = _label_order(labels, [self.labels[i] for i in index])
+        order = label_order(labels, [self.labels[i] for i in index])
         hist, total, total_sq, missing, clipped = (a[order] for a in summed)
         return GroupScores(
             attributes=attributes,
@@ -522,9 +542,8 @@ def score_table(
     truth = _binary(truth)
 
     # One cell index per row, over the cells present in the data.
-    key, radices = _mixed_radix_key(encoded)
-    present, cell = _present_cells(key, math.prod(radices))
-    n_cells = len(present)
+    keys, cell = _cells(encoded)
+    n_cells = len(keys)
 
     # Scores are binned (clipped at the ends); NaN scores are only counted.
     scored = ~np.isnan(score)
@@ -551,7 +570,7 @@ def score_table(
 
     return ScoreTable(
         attributes=tuple(encoded),
-        keys=_decode_keys(present, radices),
+        keys=keys,
         labels=tuple(labels for _, labels in encoded.values()),
         bins=bins,
         hist=hist,
@@ -597,35 +616,54 @@ def group_codes(
     lengths = {len(c) for c, _ in encoded.values()}
     if len(lengths) != 1:
         raise ValueError(ERR_FEATURE_LENGTHS.format(lengths=sorted(lengths)))
-    key, radices = _mixed_radix_key(encoded)
-    present, cell = _present_cells(key, math.prod(radices))
-    keys = _decode_keys(present, radices)
+    keys, cell = _cells(encoded)
     known = [labels for _, labels in encoded.values()]
     labels = [
         tuple(None if code < 0 else known[pos][code] for pos, code in enumerate(row))
         for row in keys
     ]
-    order = _label_order(labels, known)
+    order = label_order(labels, known)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return rank[cell], tuple(labels[i] for i in order)
 
 
-def _mixed_radix_key(
+def _cells(
     encoded: Mapping[str, tuple[np.ndarray, tuple[str, ...]]],
-) -> tuple[np.ndarray, list[int]]:
-    """One integer key per row over all attributes; missing takes the last digit."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The label combinations present in the data, and each row's combination.
+
+    Returns the per-attribute codes of the present combinations, shape
+    (n_cells, n_attributes) with -1 for missing, in increasing code order
+    (missing after the labels), and the index of each row's combination.
+    """
+    digits = [
+        np.where(codes < 0, len(labels), codes) for codes, labels in encoded.values()
+    ]
     radices = [len(labels) + 1 for _, labels in encoded.values()]
-    if math.prod(radices) >= 1 << 62:
-        raise ValueError(ERR_TOO_MANY_CELLS.format(n=math.prod(radices)))
-    n_rows = len(next(iter(encoded.values()))[0])
-    key = np.zeros(n_rows, dtype=np.int64)
-    for (codes, labels), radix in zip(encoded.values(), radices, strict=True):
-        key = key * radix + np.where(codes < 0, len(labels), codes)
-    return key, radices
+    n_keys = math.prod(radices)
+    if n_keys >= KEY_OVERFLOW:
+        # A mixed-radix key would overflow 64 bits: deduplicate rows of digits.
+        unique, inverse = np.unique(
+            np.column_stack(digits), axis=0, return_inverse=True
+        )
+        decoded, cell = unique.astype(np.int64), inverse.reshape(-1)
+    else:
+        # One mixed-radix key per row; missing takes the last digit.
+        key = np.zeros(len(digits[0]), dtype=np.int64)
+        for column, radix in zip(digits, radices, strict=True):
+            key = key * radix + column
+        present, cell = _present_keys(key, n_keys)
+        decoded = np.empty((len(present), len(radices)), dtype=np.int64)
+        rest = present.copy()
+        for i in range(len(radices) - 1, -1, -1):
+            decoded[:, i] = rest % radices[i]
+            rest //= radices[i]
+    keys = np.where(decoded == np.array(radices) - 1, -1, decoded)
+    return keys.reshape(-1, len(radices)), cell.astype(np.int64, copy=False)
 
 
-def _present_cells(key: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+def _present_keys(key: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct keys, and each row's position among them."""
     if n_keys <= max(len(key), DENSE_KEY_LIMIT):
         present = np.flatnonzero(np.bincount(key, minlength=n_keys))
@@ -634,18 +672,7 @@ def _present_cells(key: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray
         return present.astype(np.int64), position[key]
     # Too many possible combinations for a dense lookup: sort the present ones.
     present, inverse = np.unique(key, return_inverse=True)
-    return present, inverse.reshape(-1).astype(np.int64)
-
-
-def _decode_keys(present: np.ndarray, radices: Sequence[int]) -> np.ndarray:
-    """Per-attribute codes (-1 for missing) of mixed-radix keys."""
-    keys = np.empty((len(present), len(radices)), dtype=np.int64)
-    rest = present.copy()
-    for i in range(len(radices) - 1, -1, -1):
-        digit = rest % radices[i]
-        rest //= radices[i]
-        keys[:, i] = np.where(digit == radices[i] - 1, -1, digit)
-    return keys
+    return present, inverse.reshape(-1)
 
 
 def _sum_into(n: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -929,13 +956,7 @@ def auc(group_scores: GroupScores) -> ScoreAUC:
     positives = hist[:, 1].sum(axis=1)
     negatives = hist[:, 0].sum(axis=1)
     reasons = [
-        NO_SCORES
-        if p + q == 0
-        else NO_POSITIVES
-        if p == 0
-        else NO_NEGATIVES
-        if q == 0
-        else None
+        _auc_undefined_reason(p, q)
         for p, q in zip(positives.tolist(), negatives.tolist(), strict=True)
     ]
     return ScoreAUC(
@@ -947,6 +968,16 @@ def auc(group_scores: GroupScores) -> ScoreAUC:
         overall_auc=_float(overall_value[0]),
         overall_max_error=_float(overall_bound[0]),
     )
+
+
+def _auc_undefined_reason(positives: int, negatives: int) -> str | None:
+    if positives + negatives == 0:
+        return NO_SCORES
+    if positives == 0:
+        return NO_POSITIVES
+    if negatives == 0:
+        return NO_NEGATIVES
+    return None
 
 
 def _auc_and_bound(hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1086,13 +1117,12 @@ def scoring_rate_from_hist(group_scores: GroupScores, threshold: float) -> Scori
     )
     effective = float(edges[first]) if first < bins.n_bins else bins.high
 
-    # Sure-above, estimated and possibly-above counts per group and overall.
+    # Sure-above, estimated and possibly-above counts per group.
+    # tail[:, j] counts the scores in bins j and above (tail[:, n_bins] == 0).
     counts = group_scores.hist.sum(axis=1)
-    tail = np.concatenate(
-        [np.cumsum(counts[:, ::-1], axis=1)[:, ::-1], np.zeros((len(counts), 1), int)],
-        axis=1,
-    )
-    n = counts.sum(axis=1)
+    tail = np.zeros((len(counts), bins.n_bins + 1), dtype=np.int64)
+    tail[:, :-1] = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+    n = tail[:, 0]
     above, sure, possible = tail[:, first], tail[:, holding + 1], tail[:, holding]
     return _scoring_rate(
         group_scores.attributes,
@@ -1470,10 +1500,9 @@ def _mean_sd(
 def _display(
     labels: Sequence[tuple[str | None, ...]], separator: str = " × "
 ) -> list[str]:
-    return [
-        separator.join(UNKNOWN_LABEL if v is None else v for v in label)
-        for label in labels
-    ]
+    """Group names as :meth:`GroupCounts.display_labels` writes them."""
+    cells = np.zeros((len(labels), 4), dtype=np.int64)
+    return GroupCounts((), tuple(labels), cells).display_labels(separator)
 
 
 def _real(value: object) -> float | None:

@@ -154,6 +154,35 @@ def error_rate_chart(analysis: dict[str, Any], *, ax=None):
     return fig
 
 
+def calibration_chart(scores: dict[str, Any], *, max_groups: int = 8, ax=None):
+    """Observed positive rate against mean score per bin, one line per group."""
+    plt = _pyplot()
+    curve = scores["calibration"]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.8, 3.4), layout="constrained")
+    else:
+        fig = ax.figure
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=0.8)
+    for i, group in enumerate(curve["groups"][:max_groups]):
+        points = [
+            (x, y)
+            for x, y in zip(
+                curve["mean_score"][i], curve["observed_rate"][i], strict=True
+            )
+            if x is not None and y is not None
+        ]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, marker="o", markersize=3, linewidth=1, label=_short(group))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Mean score in bin")
+    ax.set_ylabel("Observed positive rate")
+    ax.grid(color=PALETTE["grid"], linewidth=0.6)
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    return fig
+
+
 def importance_chart(explanation: dict[str, Any], *, top: int = 15, ax=None):
     """Horizontal bars of permutation importance, with one standard deviation."""
     items = explanation["importances"][:top]
@@ -221,6 +250,12 @@ def analysis_charts(report: dict[str, Any]) -> dict[str, dict[str, dict[str, Any
                 f"Error rates by group of {analysis['name']}",
             ),
         }
+        scores = analysis.get("scores")
+        if scores and scores.get("calibration"):
+            drawn["calibration"] = (
+                calibration_chart(scores),
+                f"Calibration of scores by group of {analysis['name']}",
+            )
         charts[analysis["name"]] = {
             key: _entry(fig, alt) for key, (fig, alt) in drawn.items()
         }
