@@ -495,7 +495,97 @@ def judge_attestation(spec, profile, s: JudgedSections) -> list[Check]:
     return _single(spec, profile, "needs_input", spec["ask"])
 
 
+def judge_practical_significance(spec, profile, s: JudgedSections) -> list[Check]:
+    """Fail only when the ratio is below the threshold *and* significant."""
+    threshold = s.impact_ratio_threshold
+    out = []
+    for analysis in s.fairness:
+        for g in _compared_groups(analysis):
+            if g.impact_ratio is None:
+                continue
+            below = g.impact_ratio < threshold
+            if below and g.significant:
+                status = "fail"
+            elif below or g.too_small:
+                status = "inconclusive"
+            else:
+                status = "pass"
+            evidence = (
+                f"AIR {_fmt(g.impact_ratio)} against {threshold:g}; difference "
+                f"{_fmt(g.selection_rate_difference)}; adjusted p "
+                f"{_fmt(g.p_value_adjusted, 4)}; shortfall {_fmt(g.shortfall, 1)} "
+                "favourable outcomes."
+            )
+            if below and not g.significant:
+                evidence += " Below the threshold but not statistically significant."
+            if g.too_small:
+                evidence += f" Too small to judge: n = {g.n}."
+            out.append(
+                _check(
+                    spec,
+                    profile,
+                    f"{analysis.name}={g.group}",
+                    title=spec["title"].format(group=g.group, analysis=analysis.name),
+                    status=status,
+                    evidence=evidence,
+                    value=g.impact_ratio,
+                    threshold=threshold,
+                    group=g.group,
+                    analysis=analysis.name,
+                )
+            )
+    return out
+
+
+def judge_score_smd(spec, profile, s: JudgedSections) -> list[Check]:
+    out = []
+    for analysis in s.fairness:
+        title = spec["title"].format(analysis=analysis.name)
+        if analysis.scores is None:
+            out.append(
+                _check(
+                    spec,
+                    profile,
+                    analysis.name,
+                    title=title,
+                    status="not_applicable",
+                    evidence="The decisions came without scores.",
+                    analysis=analysis.name,
+                )
+            )
+            continue
+        rows = [
+            r
+            for r in analysis.scores.groups
+            if r.standardized_mean_difference is not None
+            and r.group != analysis.scores.smd_reference_group
+        ]
+        if not rows:
+            continue
+        worst = min(rows, key=lambda r: r.standardized_mean_difference)
+        out.append(
+            _check(
+                spec,
+                profile,
+                analysis.name,
+                title=title,
+                status="info",
+                evidence=(
+                    f"Lowest SMD {_fmt(worst.standardized_mean_difference, 2)} for "
+                    f"{worst.group} vs {analysis.scores.smd_reference_group} "
+                    "(negative: lower scores; higher scores are favourable)."
+                ),
+                value=worst.standardized_mean_difference,
+                group=worst.group,
+                analysis=analysis.name,
+            )
+        )
+    return out
+
+
 JUDGES: dict[str, Callable[..., list[Check]]] = {
+    "practical_significance": judge_practical_significance,
+    "score_smd": judge_score_smd,
     "identifiers": judge_identifiers,
     "special_categories": judge_special_categories,
     "protected_features": judge_protected_features,
