@@ -186,14 +186,11 @@ def run_audit(
             impact_ratio_threshold=config.fairness.impact_ratio_threshold,
             significance_level=config.fairness.significance_level,
             min_group_size=config.fairness.min_group_size,
-            extra={
-                "data_kind_reason": config.data.kind_reason,
-                "privacy": privacy,
-                "explanation": explanation,
-                "model": decisions.model,
-                "k_threshold": config.privacy.k_threshold,
-                "l_threshold": config.privacy.l_threshold,
-            },
+            model=decisions.model,
+            privacy=privacy,
+            explanation=explanation,
+            data_kind_reason=config.data.kind_reason,
+            l_threshold=config.privacy.l_threshold,
         ),
     )
     model_card = build_model_card(

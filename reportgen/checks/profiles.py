@@ -21,6 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from reportgen.checks.transparency import ExplanationSection
 from reportgen.errors import InputError
 from reportgen.fairness import stats
 from reportgen.report import (
@@ -28,8 +29,12 @@ from reportgen.report import (
     DatasetSection,
     GroupAnalysis,
     GroupRow,
+    ModelSection,
+    PrivacySection,
     ReportMetadata,
 )
+
+NOT_SCANNED = "The privacy scan did not run for this report."
 
 ERR_UNKNOWN_PROFILE = "unknown profile {!r}; available profiles: {}"
 
@@ -44,7 +49,11 @@ class JudgedSections:
     impact_ratio_threshold: float
     significance_level: float
     min_group_size: int
-    extra: dict[str, Any]
+    model: ModelSection | None = None
+    privacy: PrivacySection | None = None
+    explanation: ExplanationSection | None = None
+    data_kind_reason: str | None = None
+    l_threshold: int = 2
 
 
 def available_profiles() -> list[str]:
@@ -260,7 +269,7 @@ def judge_unknown_category(spec, profile, s: JudgedSections) -> list[Check]:
 
 def judge_data_source(spec, profile, s: JudgedSections) -> list[Check]:
     kind = s.dataset.data_kind or "historical"
-    reason = s.extra.get("data_kind_reason")
+    reason = s.data_kind_reason
     if kind == "test" and not reason:
         status, evidence = (
             "needs_input",
@@ -326,7 +335,9 @@ def _single(spec, profile, status, evidence, **fields) -> list[Check]:
 
 
 def judge_identifiers(spec, profile, s: JudgedSections) -> list[Check]:
-    found = s.extra["privacy"].identifiers
+    if s.privacy is None:
+        return _single(spec, profile, "not_applicable", NOT_SCANNED)
+    found = s.privacy.identifiers
     if not found:
         return _single(
             spec,
@@ -354,7 +365,9 @@ def judge_identifiers(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_special_categories(spec, profile, s: JudgedSections) -> list[Check]:
-    found = s.extra["privacy"].special_categories
+    if s.privacy is None:
+        return _single(spec, profile, "not_applicable", NOT_SCANNED)
+    found = s.privacy.special_categories
     if not found:
         return _single(
             spec,
@@ -375,9 +388,10 @@ def judge_special_categories(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_protected_features(spec, profile, s: JudgedSections) -> list[Check]:
-    used = s.extra["privacy"].protected_as_features
-    model = s.extra["model"]
-    if model.mode == "decisions":
+    if s.privacy is None:
+        return _single(spec, profile, "not_applicable", NOT_SCANNED)
+    used = s.privacy.protected_as_features
+    if s.model is None or s.model.mode == "decisions":
         return _single(
             spec,
             profile,
@@ -395,7 +409,9 @@ def judge_protected_features(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_proxies(spec, profile, s: JudgedSections) -> list[Check]:
-    proxies = s.extra["privacy"].proxies
+    if s.privacy is None:
+        return _single(spec, profile, "not_applicable", NOT_SCANNED)
+    proxies = s.privacy.proxies
     if not proxies:
         return _single(spec, profile, "not_applicable", "No candidate feature to test.")
     strong = [p for p in proxies if p.strength == "strong"]
@@ -431,7 +447,9 @@ def judge_proxies(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_k_anonymity(spec, profile, s: JudgedSections) -> list[Check]:
-    result = s.extra["privacy"].k_anonymity
+    if s.privacy is None:
+        return _single(spec, profile, "not_applicable", NOT_SCANNED)
+    result = s.privacy.k_anonymity
     if result is None:
         return _single(
             spec,
@@ -455,7 +473,9 @@ def judge_k_anonymity(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_l_diversity(spec, profile, s: JudgedSections) -> list[Check]:
-    result = s.extra["privacy"].l_diversity
+    if s.privacy is None:
+        return _single(spec, profile, "not_applicable", NOT_SCANNED)
+    result = s.privacy.l_diversity
     if result is None:
         return _single(
             spec,
@@ -464,7 +484,7 @@ def judge_l_diversity(spec, profile, s: JudgedSections) -> list[Check]:
             "l-diversity needs quasi-identifiers and a "
             "sensitive column (privacy.quasi_identifiers, privacy.sensitive_column).",
         )
-    threshold = s.extra["l_threshold"]
+    threshold = s.l_threshold
     status = "pass" if result.l >= threshold else "warn"
     return _single(
         spec,
@@ -479,7 +499,9 @@ def judge_l_diversity(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_explanation(spec, profile, s: JudgedSections) -> list[Check]:
-    explanation = s.extra["explanation"]
+    if s.explanation is None:
+        return _single(spec, profile, "not_applicable", "No explanation was computed.")
+    explanation = s.explanation
     if not explanation.importances:
         return _single(spec, profile, "not_applicable", explanation.note or "")
     top = ", ".join(i.feature for i in explanation.importances[:4])

@@ -69,14 +69,32 @@ class GroupCounts:
     def display_labels(self, separator: str = " × ") -> list[str]:
         """Group names for people: values joined, missing shown as "unknown".
 
-        If the data itself holds a value "unknown", missing values are shown as
-        "unknown (missing)" so that the two groups keep distinct names.
+        Names are unique whatever the data holds: if it has a real value
+        "unknown", missing values are shown as "unknown (missing)" (numbered
+        further if need be), and if joined values clash because a label contains
+        the separator, the clashing groups are named ``attribute='value'``.
         """
         real = {v for label in self.labels for v in label if v is not None}
-        missing = UNKNOWN_LABEL if UNKNOWN_LABEL not in real else MISSING_LABEL
-        return [
+        missing = UNKNOWN_LABEL
+        suffix = 1
+        while missing in real:
+            missing = MISSING_LABEL if suffix == 1 else f"{MISSING_LABEL} {suffix}"
+            suffix += 1
+        names = [
             separator.join(missing if v is None else v for v in label)
             for label in self.labels
+        ]
+        if len(set(names)) == len(names):
+            return names
+        clashing = {n for n in names if names.count(n) > 1}
+        return [
+            ", ".join(
+                f"{attribute}={missing if v is None else repr(v)}"
+                for attribute, v in zip(self.attributes, label, strict=True)
+            )
+            if name in clashing
+            else name
+            for name, label in zip(names, self.labels, strict=True)
         ]
 
 
@@ -319,8 +337,14 @@ def _check_binary(name: str, values: np.ndarray) -> None:
         return
     if values.dtype.kind in "iu":
         valid = values.min() >= 0 and values.max() <= 1
-    else:
+    elif values.dtype.kind == "f":
         valid = bool(np.all((values == 0) | (values == 1)))
+    else:
+        import pandas as pd
+
+        valid = bool(pd.Series(values).isin([0, 1]).all())
     if not valid:
-        shown = np.unique(values)[:5].tolist()
+        import pandas as pd
+
+        shown = sorted(pd.unique(pd.Series(values))[:5].tolist(), key=str)
         raise ValueError(ERR_NOT_BINARY.format(name, shown))
