@@ -158,13 +158,10 @@ def build_model_card(
             f"{model.train_rows:,} rows of {dataset.source}, stratified by "
             f"{' × '.join(model.stratified_by)}; {len(model.features)} features."
         )
-    evaluation = (
-        f"{model.evaluation_rows:,} rows of {dataset.source}"
-        + (
-            f" held out from training ({model.test_size:.0%})."
-            if model.mode == "trained"
-            else "."
-        )
+    evaluation = f"{model.evaluation_rows:,} rows of {dataset.source}" + (
+        f" held out from training ({model.test_size:.0%})."
+        if model.mode == "trained"
+        else "."
     )
     small = sorted(
         {
