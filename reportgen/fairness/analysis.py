@@ -11,6 +11,10 @@ never compared; groups under ``exclude_below_share`` of the sample (the NYC LL14
 2 % option, off by default) are shown with their count and rate but left out of
 the impact ratios. The comparison group for tests is the most selected compared
 group, or the configured reference group.
+
+Limitation: analyses take whole counts. Tables built with sample weights hold
+weighted sums, which the exact tests and the multinomial bootstrap do not
+support yet; :func:`analyse` refuses them with a clear error.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from reportgen.report import (
     ScoreGroupRow,
 )
 
+ERR_WEIGHTED = (
+    "analyse needs whole counts; weighted count tables are not supported (yet)"
+)
 ERR_REFERENCE = "reference group {!r} is not a group of {!r}; its groups are: {}"
 
 STATISTICAL_DEFINITIONS: dict[str, str] = {
@@ -103,6 +110,8 @@ def analyse(
 ) -> GroupAnalysis:
     """Compute the reported analysis of one grouping from its counts."""
     cells = counts.cells
+    if cells.dtype.kind not in "iu":
+        raise ValueError(ERR_WEIGHTED)
     labels = counts.display_labels()
     n = counts.n
     total = int(n.sum())
