@@ -231,3 +231,23 @@ def test_same_inputs_and_seed_give_identical_outputs(tmp_path, monkeypatch):
     digest = hashlib.sha256(data.read_bytes()).hexdigest()
     assert report["provenance"]["data_sha256"] == digest
     assert digest in " ".join(pdf_text(one / "report.pdf"))
+
+
+def test_small_counts_are_suppressed_in_the_pdf_but_exact_in_json(tmp_path):
+    data = tmp_path / "d.csv"
+    rows = ["g,y,p"] + ["a,1,1"] * 40 + ["a,0,0"] * 20 + ["b,1,1"] * 3 + ["b,0,1"]
+    data.write_text("\n".join(rows) + "\n")
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        "data: {path: d.csv}\ntarget: y\nprotected: [g]\n"
+        "predictions: {column: p}\nreport: {suppress_small_counts: 5}\noutput: out\n"
+    )
+    assert invoke("audit", config, "--quiet").exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    b = next(g for g in report["fairness"][0]["groups"] if g["group"] == "b")
+    assert b["n"] == 4 and b["selected"] == 4
+    text = " ".join(pdf_text(tmp_path / "out" / "report.pdf"))
+    assert "<\u00a05" in text or "< 5" in text
+    html = (tmp_path / "out" / "report.html").read_text()
+    row = re.search(r"<td class=\"group-col\">b.*?</tr>", html, re.S).group(0)
+    assert ">4<" not in row
