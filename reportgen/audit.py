@@ -42,6 +42,7 @@ from reportgen.fairness.analysis import (
     STATISTICAL_DEFINITIONS,
     AnalysisSettings,
     analyse,
+    analyse_score_table,
     analyse_scores,
 )
 from reportgen.fairness.counts import CountTable, count_table
@@ -92,6 +93,25 @@ def _noop(message: str) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What the audit measured, however the data was read."""
+
+    table: CountTable
+    labels: Any
+    features: list[str]
+    decisions: Decisions | None
+    model: ModelSection
+    frame: Any
+    n_rows: int
+    rows_used: int
+    rows_dropped: int
+    drop_reasons: list[str]
+    columns: list[ColumnSummary]
+    score_table: Any = None
+    sample_note: str | None = None
+
+
 def run_audit(
     config: AuditConfig,
     *,
@@ -115,68 +135,61 @@ def run_audit(
     check_columns(header, needed)
     for name in config.exclude_features:
         check_columns(header, [name])
-    frame = read_table(config.data.path, file_format=config.data.format)
+    if _streams(config):
+        from reportgen.bulk import streamed_evidence
 
-    labels = binary_labels(frame[target], config.positive_label)
-    labelled = frame[target].notna().to_numpy()
-    rows_without_target = int((~labelled).sum())
-    if rows_without_target:
-        frame = frame.loc[labelled].reset_index(drop=True)
-    check_protected(frame, protected)
-    y_all = binary_outcome(frame[target], labels)
+        evidence = streamed_evidence(config, header, progress)
+    else:
+        evidence = _in_memory_evidence(config, progress)
 
-    features = _features(config, list(frame.columns))
-    decisions = _decide(config, frame, y_all, labels, features, progress)
-
-    progress("Measuring fairness per group")
-    table = count_table(
-        decisions.y_true,
-        decisions.y_pred,
-        sensitive_features={p: decisions.frame[p] for p in protected},
-    )
-    analyses = _analyses(table, config)
-    if decisions.y_score is not None:
+    analyses = _analyses(evidence.table, config)
+    if evidence.decisions is not None and evidence.decisions.y_score is not None:
         progress("Comparing scores between groups")
-        analyses = _with_scores(analyses, decisions, config)
-    performance = _performance(table, config)
+        analyses = _with_scores(analyses, evidence.decisions, config)
+    elif evidence.score_table is not None:
+        settings = _settings(config)
+        analyses = [
+            replace(
+                a,
+                scores=analyse_score_table(
+                    evidence.score_table, analysis=a, settings=settings
+                ),
+            )
+            for a in analyses
+        ]
+    performance = _performance(evidence.table, config)
 
-    roles = {target: "target", **{p: "protected" for p in protected}}
-    roles.update({f: "feature" for f in features if f not in roles})
-    if config.predictions is not None:
-        roles[config.predictions.column] = "prediction"
-        if config.predictions.score_column:
-            roles[config.predictions.score_column] = "score"
-    dropped = rows_without_target + decisions.rows_dropped
-    reasons = []
-    if rows_without_target:
-        reasons.append(f"{rows_without_target} rows without a target value")
-    if decisions.drop_reason:
-        reasons.append(decisions.drop_reason)
+    labels = evidence.labels
     info = dataset_info
     dataset = DatasetSection(
         source=config.data.path.name,
-        n_rows=len(frame) + rows_without_target,
-        n_columns=len(frame.columns),
+        n_rows=evidence.n_rows,
+        n_columns=len(header),
         target=target,
         positive_label=labels.positive,
         negative_label=labels.negative,
         protected_attributes=protected,
-        features=features,
-        rows_used=len(decisions.y_true),
-        rows_dropped=dropped,
-        drop_reason="; ".join(reasons) or None,
+        features=evidence.features,
+        rows_used=evidence.rows_used,
+        rows_dropped=evidence.rows_dropped,
+        drop_reason="; ".join(evidence.drop_reasons) or None,
         description=config.data.description or (info.description if info else None),
         licence=info.licence if info else None,
         citation=info.citation if info else None,
         data_kind=config.data.kind,
-        columns=[ColumnSummary(**c) for c in column_summary(frame, roles)],
+        columns=evidence.columns,
+        summary_note=evidence.sample_note,
     )
+    features = evidence.features
+    frame = evidence.frame
+    decisions = evidence.decisions
+    model = evidence.model
 
     when = provenance.report_time()
     metadata = _metadata(config, when)
     explanation = _explanation(config, decisions, progress)
     progress("Scanning the data for privacy risks")
-    privacy = _privacy(config, frame, features, decisions)
+    privacy = _privacy(config, frame, features, decisions, evidence.n_rows)
     checks = evaluate_profiles(
         config.report.profiles,
         JudgedSections(
@@ -186,7 +199,7 @@ def run_audit(
             impact_ratio_threshold=config.fairness.impact_ratio_threshold,
             significance_level=config.fairness.significance_level,
             min_group_size=config.fairness.min_group_size,
-            model=decisions.model,
+            model=model,
             privacy=privacy,
             explanation=explanation,
             data_kind_reason=config.data.kind_reason,
@@ -196,7 +209,7 @@ def run_audit(
     model_card = build_model_card(
         metadata=metadata,
         dataset=dataset,
-        model=decisions.model,
+        model=model,
         performance=performance,
         fairness=analyses,
         checks=checks,
@@ -204,7 +217,7 @@ def run_audit(
     report = AuditReport(
         metadata=metadata,
         dataset=dataset,
-        model=decisions.model,
+        model=model,
         performance=performance,
         fairness=analyses,
         checks=checks,
@@ -232,7 +245,7 @@ def run_audit(
             config_sha256=provenance.sha256_bytes(config_bytes)
             if config_bytes is not None
             else None,
-            model_sha256=decisions.model.model_sha256,
+            model_sha256=model.model_sha256,
             python_version=provenance.python_version(),
             packages=provenance.package_versions(),
             platform=provenance.platform_name(),
@@ -240,14 +253,95 @@ def run_audit(
         ),
         warnings=_warnings(analyses),
     )
-    return AuditResult(report=report, pipeline=decisions.pipeline)
+    pipeline = decisions.pipeline if decisions is not None else None
+    return AuditResult(report=report, pipeline=pipeline)
+
+
+STREAM_ROWS = 2_000_000
+STREAM_CSV_BYTES = 200 * 1024 * 1024
+
+
+def _streams(config: AuditConfig) -> bool:
+    """Whether to count the decisions batch by batch instead of in memory."""
+    choice = config.data.streaming
+    if config.mode != "decisions" or choice == "never":
+        return False
+    if choice == "always":
+        return True
+    from reportgen.data import detect_format
+
+    path = config.data.path
+    if detect_format(path, config.data.format) == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows > STREAM_ROWS
+    return path.stat().st_size > STREAM_CSV_BYTES
+
+
+def _in_memory_evidence(config: AuditConfig, progress) -> _Evidence:
+    target = config.target
+    protected = config.protected_names
+    frame = read_table(config.data.path, file_format=config.data.format)
+    labels = binary_labels(frame[target], config.positive_label)
+    labelled = frame[target].notna().to_numpy()
+    rows_without_target = int((~labelled).sum())
+    n_rows = len(frame)
+    if rows_without_target:
+        frame = frame.loc[labelled].reset_index(drop=True)
+    check_protected(frame, protected)
+    y_all = binary_outcome(frame[target], labels)
+
+    features = _features(config, list(frame.columns))
+    decisions = _decide(config, frame, y_all, labels, features, progress)
+
+    progress("Measuring fairness per group")
+    table = count_table(
+        decisions.y_true,
+        decisions.y_pred,
+        sensitive_features={p: decisions.frame[p] for p in protected},
+    )
+    reasons = []
+    if rows_without_target:
+        reasons.append(f"{rows_without_target} rows without a target value")
+    if decisions.drop_reason:
+        reasons.append(decisions.drop_reason)
+    return _Evidence(
+        table=table,
+        labels=labels,
+        features=features,
+        decisions=decisions,
+        model=decisions.model,
+        frame=frame,
+        n_rows=n_rows,
+        rows_used=len(decisions.y_true),
+        rows_dropped=rows_without_target + decisions.rows_dropped,
+        drop_reasons=reasons,
+        columns=[
+            ColumnSummary(**c)
+            for c in column_summary(frame, column_roles(config, features))
+        ],
+    )
+
+
+def column_roles(config: AuditConfig, features: list[str]) -> dict[str, str]:
+    """The role of each column the config names."""
+    roles = {
+        config.target: "target",
+        **{p: "protected" for p in config.protected_names},
+    }
+    roles.update({f: "feature" for f in features if f not in roles})
+    if config.predictions is not None:
+        roles[config.predictions.column] = "prediction"
+        if config.predictions.score_column:
+            roles[config.predictions.score_column] = "score"
+    return roles
 
 
 IMPORTANCE_REPEATS = 5
 
 
-def _explanation(config, decisions: Decisions, progress) -> ExplanationSection:
-    if decisions.predict01 is None:
+def _explanation(config, decisions: Decisions | None, progress) -> ExplanationSection:
+    if decisions is None or decisions.predict01 is None:
         return ExplanationSection(None, None, None, None, note=NO_EXPLANATION)
     if not config.explain:
         return ExplanationSection(
@@ -274,7 +368,9 @@ def _explanation(config, decisions: Decisions, progress) -> ExplanationSection:
     )
 
 
-def _privacy(config, frame, features, decisions: Decisions) -> PrivacySection:
+def _privacy(
+    config, frame, features, decisions: Decisions | None, n_rows: int
+) -> PrivacySection:
     settings = config.privacy
     protected = config.protected_names
     roles = {config.target, *protected}
@@ -283,7 +379,8 @@ def _privacy(config, frame, features, decisions: Decisions) -> PrivacySection:
         if config.predictions.score_column:
             roles.add(config.predictions.score_column)
     others = [c for c in frame.columns if c not in roles]
-    candidates = decisions.model_features or others
+    model_features = decisions.model_features if decisions is not None else []
+    candidates = model_features or others
     candidates = [c for c in candidates if c in frame.columns and c not in protected]
     check_columns(frame.columns, settings.quasi_identifiers)
     k_result = l_result = None
@@ -298,6 +395,7 @@ def _privacy(config, frame, features, decisions: Decisions) -> PrivacySection:
                 frame, settings.quasi_identifiers, sensitive
             )
     return PrivacySection(
+        rows_in_data=n_rows,
         rows_scanned=len(frame),
         sample_size=min(settings.sample_size, len(frame)),
         identifiers=privacy_scan.scan_identifiers(
@@ -305,7 +403,7 @@ def _privacy(config, frame, features, decisions: Decisions) -> PrivacySection:
         ),
         special_categories=privacy_scan.special_category_columns(list(frame.columns)),
         protected_as_features=privacy_scan.protected_attributes_used_as_features(
-            protected, decisions.model_features
+            protected, model_features
         ),
         proxies=privacy_scan.proxy_strength(
             frame, protected, candidates, seed=config.seed

@@ -37,6 +37,10 @@ class DataConfig(_Strict):
     kind_reason: str | None = Field(
         None, description="Why test data was used instead of historical data."
     )
+    streaming: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Count given decisions batch by batch (auto: large files).",
+    )
 
 
 class ModelConfig(_Strict):

@@ -87,6 +87,7 @@ class DatasetSection:
     citation: str | None = None
     data_kind: str | None = None
     columns: list[ColumnSummary] = field(default_factory=list)
+    summary_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ class TransparencySection:
 class PrivacySection:
     """Privacy scan of the input table. Found values are never reproduced here."""
 
+    rows_in_data: int
     rows_scanned: int
     sample_size: int
     identifiers: list[IdentifierFinding]

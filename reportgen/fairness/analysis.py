@@ -314,6 +314,13 @@ def _summary(labels, values, ratio, difference, compared) -> DisparitySummary:
     )
 
 
+def score_bins(low: float, high: float) -> sc.ScoreBins:
+    """Probability bins for scores within [0, 1], else bins over their range."""
+    if low >= 0 and high <= 1:
+        return sc.ScoreBins.probability()
+    return sc.ScoreBins.from_range(low, high if high > low else low + 1.0)
+
+
 def analyse_scores(
     y_score: np.ndarray,
     y_true: np.ndarray,
@@ -322,28 +329,18 @@ def analyse_scores(
     analysis: GroupAnalysis,
     settings: AnalysisSettings,
 ) -> ScoreAnalysis:
-    """Score statistics of one grouping, computed exactly from in-memory scores.
+    """Score statistics of one grouping, from in-memory scores.
 
-    The scoring rate is the NYC LL144 one: the share of a group scoring above the
-    median score of the whole sample. AUC, calibration and mean scores come from
-    fixed-bin histograms (:mod:`reportgen.fairness.scores`); the standardized
-    mean difference compares each group with the analysis's comparison group.
+    The median and the scoring rate are exact here; AUC, calibration and mean
+    scores come from fixed-bin histograms (:mod:`reportgen.fairness.scores`).
     """
     y_score = np.asarray(y_score, dtype=float)
     finite = y_score[np.isfinite(y_score)]
-    probability = bool(finite.size) and finite.min() >= 0 and finite.max() <= 1
-    if probability:
-        bins = sc.ScoreBins.probability()
-    else:
-        low, high = (
-            (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
-        )
-        bins = sc.ScoreBins.from_range(low, high if high > low else low + 1.0)
+    bins = score_bins(*((finite.min(), finite.max()) if finite.size else (0, 1)))
     table = sc.score_table(
         y_score, y_true, sensitive_features=sensitive_features, bins=bins
     )
     grouped = table.marginal(list(sensitive_features))
-    labels = grouped.display_labels()
     median = sc.exact_median(y_score)
     codes, code_labels = sc.group_codes(sensitive_features)
     rates = sc.scoring_rate_exact(
@@ -353,6 +350,35 @@ def analyse_scores(
         labels=code_labels,
         attributes=list(sensitive_features),
     )
+    return _score_analysis(grouped, median, rates, analysis, settings)
+
+
+def analyse_score_table(
+    table: sc.ScoreTable, *, analysis: GroupAnalysis, settings: AnalysisSettings
+) -> ScoreAnalysis:
+    """Score statistics of one grouping from a (streamed) score histogram table.
+
+    The median and the scoring rate come from the histogram: the median to half
+    a bin width, the scoring rate counted above the bin edge nearest above the
+    median (see :func:`reportgen.fairness.scores.scoring_rate_from_hist`).
+    """
+    grouped = table.marginal(analysis.attributes)
+    median = sc.median(grouped)
+    threshold = median.value if median.value is not None else 0.0
+    rates = sc.scoring_rate_from_hist(grouped, threshold)
+    return _score_analysis(grouped, median, rates, analysis, settings)
+
+
+def _score_analysis(grouped, median, rates, analysis, settings) -> ScoreAnalysis:
+    """Assemble the reported score statistics of one grouping.
+
+    The scoring rate is the NYC LL144 one: the share of a group scoring above the
+    median score of the whole sample; its impact ratio compares with the highest
+    scoring rate among compared groups. The standardized mean difference compares
+    each compared group with the analysis's comparison group.
+    """
+    labels = grouped.display_labels()
+    probability = grouped.bins.is_probability
     compared_by_group = {g.group: g.compared for g in analysis.groups}
     compared = [compared_by_group.get(label, False) for label in labels]
     ratios = sc.scoring_impact_ratio(rates, compared=compared)
