@@ -15,6 +15,7 @@ median to half a bin width).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from reportgen.fairness.streaming import stream_count_table
 from reportgen.report import ColumnSummary, ModelSection
 
 BATCH_ROWS = 1_000_000
+PROGRESS_SECONDS = 2.0
 
 
 def streamed_evidence(config: AuditConfig, header: list[str], progress: Callable):
@@ -40,8 +42,14 @@ def streamed_evidence(config: AuditConfig, header: list[str], progress: Callable
     score = config.predictions.score_column
     protected = config.protected_names
 
+    last = [time.perf_counter()]
+
     def counted(rows: int) -> None:
-        progress(f"Counted {rows:,} rows")
+        # At most one line every two seconds, however many batches there are.
+        now = time.perf_counter()
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            progress(f"Counted {rows:,} rows")
 
     progress("Counting decisions per group, batch by batch")
     streamed = stream_count_table(

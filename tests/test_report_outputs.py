@@ -251,3 +251,42 @@ def test_small_counts_are_suppressed_in_the_pdf_but_exact_in_json(tmp_path):
     html = (tmp_path / "out" / "report.html").read_text()
     row = re.search(r"<td class=\"group-col\">b.*?</tr>", html, re.S).group(0)
     assert ">4<" not in row
+
+
+def test_branding_logo_and_colour_from_the_config(tmp_path):
+    import base64
+
+    # A 1x1 PNG.
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+        "WjR9awAAAABJRU5ErkJggg=="
+    )
+    (tmp_path / "logo.png").write_bytes(png)
+    write_decisions(tmp_path / "d.csv", ["a", "b", "c"])
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        "data: {path: d.csv}\ntarget: outcome\nprotected: [group]\n"
+        "predictions: {column: decision}\noutput: out\n"
+        "report: {organisation: Acme, logo: logo.png, accent_colour: '#aa0000',"
+        " extra_css: 'h2 { letter-spacing: 1pt; }'}\n"
+    )
+    assert invoke("audit", config, "--quiet").exit_code == 0
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "data:image/png;base64," + base64.b64encode(png).decode() in html
+    assert "--accent: #aa0000" in html and "letter-spacing: 1pt" in html
+    # Self-contained: every image is inline, nothing refers to a file or the web.
+    assert not re.search(r'(src|href)="(https?|file):', html)
+
+
+def test_oversized_logo_is_refused(tmp_path):
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG" + b"0" * (3 * 1024 * 1024))
+    write_decisions(tmp_path / "d.csv", ["a", "b", "c"])
+    config = tmp_path / "audit.yaml"
+    config.write_text(
+        "data: {path: d.csv}\ntarget: outcome\nprotected: [group]\n"
+        "predictions: {column: decision}\noutput: out\nreport: {logo: logo.png}\n"
+    )
+    result = invoke("audit", config, "--quiet")
+    assert result.exit_code == 2
+    assert "larger than 2 MiB" in result.stderr
+    assert not (tmp_path / "out").exists()
