@@ -357,6 +357,12 @@ def _audit_and_write(
         from reportgen.render.environment import validate_user_template_dir
 
         validate_user_template_dir(templates)
+    branding = Branding(
+        logo=config.report.logo,
+        accent_colour=config.report.accent_colour,
+        css=config.report.extra_css,
+    )
+    branding.logo_uri()  # a bad logo is an input error: fail before the work
     result = run_audit(
         config,
         config_bytes=config_bytes,
@@ -367,11 +373,7 @@ def _audit_and_write(
     progress("Rendering the report (charts, HTML, PDF)")
     options = RenderOptions(
         template_dir=templates,
-        branding=Branding(
-            logo=config.report.logo,
-            accent_colour=config.report.accent_colour,
-            css=config.report.extra_css,
-        ),
+        branding=branding,
         suppress_below=config.report.suppress_small_counts,
         config_bytes=config_bytes,
         config_name=config_name,

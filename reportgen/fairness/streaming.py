@@ -4,9 +4,11 @@
 loading it: it reads only the target, decision and protected columns, one batch at
 a time, and returns the :class:`~reportgen.fairness.counts.CountTable` that
 :func:`~reportgen.fairness.counts.count_table` builds from the whole table read
-with pandas (same labels in the same order, same keys, same cells), together with
-the row accounting and the input checks of the in-memory audit
-(:mod:`reportgen.data`: the same errors, with the same messages).
+with pandas: the same labels in the same order, keys and cells (for a categorical
+column pandas also lists unused categories, so there the groups, cells and
+marginals agree but not the order of the labels). It also gives the row accounting
+and the input checks of the in-memory audit (:mod:`reportgen.data`: the same
+errors, with the same messages).
 
 The hot path works on integer codes only. Each column of a batch is a dictionary:
 Parquet string columns are read dictionary-encoded, CSV columns are parsed straight
@@ -28,7 +30,9 @@ Limitation: memory grows with the number of distinct values and of distinct
 combinations of the columns read, not with the number of rows; a protected column
 with millions of distinct values costs what it would cost in memory. A target or
 decision column with more than ``MAX_OUTCOME_VALUES`` distinct values is rejected
-as soon as that is seen, without reading the rest of the file.
+as soon as that is seen, without reading the rest of the file. A CSV row with
+fewer fields than the header is an unreadable file here, where pandas would fill
+the missing fields as missing values.
 """
 
 from __future__ import annotations
@@ -280,7 +284,9 @@ def _batches(path: Path, kind: str, names: list[str], batch_rows: int) -> Iterat
         import pyarrow.parquet as pq
 
         # Text columns come as dictionaries; other types ignore read_dictionary.
-        parquet = pq.ParquetFile(path, read_dictionary=names)
+        # pre_buffer would keep every row group read so far: memory would grow
+        # with the file.
+        parquet = pq.ParquetFile(path, read_dictionary=names, pre_buffer=False)
         yield from parquet.iter_batches(batch_size=batch_rows, columns=names)
         return
 
@@ -483,16 +489,15 @@ def _note_first_use(columns, local, mappings, codes, tracked, t, p, offset) -> N
         return
     used_rows = (mappings[t][local[t].codes] >= 0) & (mappings[p][local[p].codes] >= 0)
     for j, fresh in new.items():
+        global_codes = mappings[j][local[j].codes]
         if len(fresh) <= 16:
             # A few new values (the usual case): one vectorised scan for each.
-            digit_of = {int(c): d for d, c in enumerate(mappings[j].tolist()) if c >= 0}
             for code in fresh:
-                hits = used_rows & (local[j].codes == digit_of[code])
+                hits = used_rows & (global_codes == code)
                 columns[j].first_used[code] = offset + int(np.argmax(hits))
             continue
         rows = np.flatnonzero(used_rows)
-        global_codes = mappings[j][local[j].codes[rows]]
-        found, first_index = np.unique(global_codes, return_index=True)
+        found, first_index = np.unique(global_codes[rows], return_index=True)
         where = dict(zip(found.tolist(), first_index.tolist(), strict=True))
         for code in fresh:
             columns[j].first_used[code] = offset + int(rows[where[code]])
