@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reportgen.audit import Decisions
 from reportgen.config import AuditConfig
 from reportgen.data import BinaryLabels, binary_outcome
+from reportgen.decisions import Decisions
 from reportgen.models import load_model
 from reportgen.report import ModelSection
 
