@@ -201,11 +201,10 @@ def encode_labels(values) -> tuple[np.ndarray, tuple[str, ...]]:
 
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy(dtype=np.int64)
+        codes = series.cat.codes.to_numpy()
         categories = series.cat.categories
     else:
         codes, categories = pd.factorize(series, use_na_sentinel=True)
-        codes = codes.astype(np.int64, copy=False)
     labels = tuple(_label_text(v) for v in categories)
     if len(set(labels)) != len(labels):
         # Distinct values with the same text (1 and "1") are one group.
@@ -225,7 +224,7 @@ def _merge_same_text(
     merged = tuple(dict.fromkeys(labels))
     position = {v: j for j, v in enumerate(merged)}
     mapping = np.array([position[v] for v in labels] + [-1], dtype=np.int64)
-    return mapping[codes], merged
+    return mapping[codes.astype(np.int64)], merged
 
 
 def count_table(
@@ -267,10 +266,8 @@ def count_table(
         weights = np.asarray(sample_weight, dtype=float)
         if weights.shape != y_true.shape:
             raise ValueError(ERR_LENGTHS.format(sorted({len(y_true), len(weights)})))
-    outcome = y_true.astype(np.int64) * 2 + y_pred.astype(np.int64)
-    digits = [
-        np.where(codes < 0, len(labels), codes) for codes, labels in encoded.values()
-    ]
+    outcome = y_true.astype(np.int8) * 2 + y_pred.astype(np.int8)
+    digits = [_missing_last(codes, len(labels)) for codes, labels in encoded.values()]
     radices = [len(labels) + 1 for _, labels in encoded.values()]
     keys, cells = _count_by_key(digits, radices, outcome, weights)
     return CountTable(
@@ -279,6 +276,15 @@ def count_table(
         labels=tuple(labels for _, labels in encoded.values()),
         cells=cells,
     )
+
+
+def _missing_last(codes: np.ndarray, n_labels: int) -> np.ndarray:
+    """Codes with missing (-1) moved to ``n_labels``, the last digit."""
+    if not len(codes) or codes.min() >= 0:
+        return codes
+    if n_labels > np.iinfo(codes.dtype).max:
+        codes = codes.astype(np.int64)
+    return np.where(codes < 0, n_labels, codes).astype(codes.dtype, copy=False)
 
 
 def _count_by_key(
@@ -303,24 +309,54 @@ def _count_by_key(
         inverse = inverse.reshape(-1)
         return unique, _bincount_cells(inverse, len(unique), outcome, weights)
 
-    key = np.zeros(len(outcome), dtype=np.int64)
-    for column, radix in zip(digits, radices, strict=True):
-        key = key * radix + column
-    if n_keys * 4 <= max(4 * len(key), DENSE_KEY_LIMIT):
-        cells = _bincount_cells(key, n_keys, outcome, weights)
-        present = np.flatnonzero(np.bincount(key, minlength=n_keys))
-        cells = cells[present]
+    if n_keys * 4 <= max(4 * len(outcome), DENSE_KEY_LIMIT):
+        cells, decoded = _dense_counts(digits, radices, n_keys, outcome, weights)
     else:
+        key = np.zeros(len(outcome), dtype=np.int64)
+        for column, radix in zip(digits, radices, strict=True):
+            key = key * radix + column
         present, inverse = np.unique(key, return_inverse=True)
         cells = _bincount_cells(inverse.reshape(-1), len(present), outcome, weights)
+        decoded = _decode(present, radices[::-1])[:, ::-1]
+    # Rows in lexicographic order of the digits, first attribute first.
+    order = np.lexsort(decoded.T[::-1])
+    return decoded[order], cells[order]
 
-    # Decode the present keys back into digits.
-    decoded = np.empty((len(present), len(radices)), dtype=np.int64)
-    rest = present.copy()
-    for i in range(len(radices) - 1, -1, -1):
-        decoded[:, i] = rest % radices[i]
-        rest //= radices[i]
-    return decoded, cells
+
+def _dense_counts(digits, radices, n_keys, outcome, weights):
+    """One bincount over ``outcome + 4 * key``, in the narrowest integer type.
+
+    The key is little-endian (the first attribute is the lowest digit), so the
+    index is built by adding each attribute's digit times its place value,
+    without an intermediate key array.
+    """
+    dtype = np.int32 if n_keys * 4 < np.iinfo(np.int32).max else np.int64
+    flat = outcome.astype(dtype)
+    scaled = np.empty(len(flat), dtype=dtype)
+    place = 4
+    for column, radix in zip(digits, radices, strict=True):
+        np.multiply(column, place, out=scaled, dtype=dtype, casting="unsafe")
+        flat += scaled
+        place *= radix
+    counts = np.bincount(flat, weights=weights, minlength=n_keys * 4)
+    cells = counts.reshape(n_keys, 4)
+    if weights is None:
+        cells = cells.astype(np.int64, copy=False)
+        present = np.flatnonzero(cells.sum(axis=1))
+    else:
+        # A group is present when it has a row, whatever its weight.
+        present = np.flatnonzero(np.bincount(flat >> 2, minlength=n_keys))
+    return cells[present], _decode(present, radices)
+
+
+def _decode(keys: np.ndarray, radices) -> np.ndarray:
+    """Digits of little-endian mixed-radix keys, one column per radix."""
+    decoded = np.empty((len(keys), len(radices)), dtype=np.int64)
+    rest = keys.astype(np.int64, copy=True)
+    for i, radix in enumerate(radices):
+        decoded[:, i] = rest % radix
+        rest //= radix
+    return decoded
 
 
 def _bincount_cells(
