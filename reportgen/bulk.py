@@ -136,7 +136,7 @@ def read_head(path: Path, kind: str, rows: int):
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        batches = pq.ParquetFile(path).iter_batches(batch_size=rows)
+        batches = pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=rows)
         first = next(batches, None)
         if first is None:
             return pd.DataFrame()
@@ -151,7 +151,7 @@ def _batches(path: Path, kind: str, columns: list[str]):
     if kind == "parquet":
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(path).iter_batches(
+        for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(
             batch_size=BATCH_ROWS, columns=columns
         ):
             yield batch.to_pandas()
