@@ -21,6 +21,7 @@ from reportgen.checks import privacy as privacy_scan
 from reportgen.checks.profiles import JudgedSections, evaluate_profiles
 from reportgen.checks.transparency import (
     NO_EXPLANATION,
+    TRANSPARENCY_DEFINITIONS,
     ExplanationSection,
     build_model_card,
     permutation_importance,
@@ -516,6 +517,7 @@ def _methodology(config: AuditConfig, positive_label: str) -> Methodology:
     level = f"{f.confidence_level:.0%}"
     definitions = [Definition(k, v) for k, v in m.METRIC_DEFINITIONS.items()]
     definitions += [Definition(k, v) for k, v in STATISTICAL_DEFINITIONS.items()]
+    definitions += [Definition(k, v) for k, v in TRANSPARENCY_DEFINITIONS.items()]
     correction = {
         "holm": "Holm's step-down method (controls the family-wise error rate)",
         "benjamini-hochberg": "the Benjamini-Hochberg method (controls the false "

@@ -290,3 +290,22 @@ def test_oversized_logo_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "larger than 2 MiB" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_methodology_explains_every_interval_and_test(hostile_report):
+    report, out = hostile_report
+    terms = {d["term"] for d in report["methodology"]["definitions"]}
+    assert {
+        "Wilson interval",
+        "bootstrap interval",
+        "two-proportion Z test",
+        "Fisher's exact test",
+        "adjusted p value",
+        "balanced_accuracy",
+        "macro_f1",
+        "impact_ratio",
+    } <= terms
+    notes = " ".join(report["methodology"]["notes"])
+    assert "Holm" in notes and "inconclusive" in notes
+    text = " ".join(pdf_text(out / "report.pdf"))
+    assert "Methodology" in text and "Wilson interval" in text

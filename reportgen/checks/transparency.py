@@ -28,6 +28,19 @@ PERSON_SUPPLIED = {
     "ethical_considerations": "Ethical considerations",
     "limitations": "Caveats and known limitations",
 }
+TRANSPARENCY_DEFINITIONS: dict[str, str] = {
+    "permutation importance": "Mean drop in balanced accuracy on the evaluation "
+    "rows when one feature's values are shuffled, breaking its link with the "
+    "outcome.",
+    "k-anonymity": "Size of the smallest group of rows sharing the same values of "
+    "the quasi-identifiers; every person hides among at least k - 1 others.",
+    "l-diversity": "Fewest distinct values of the sensitive column within any such "
+    "group of rows.",
+    "Cramér's V": "Strength of association between two categorical columns, from 0 "
+    "(independent) to 1 (one determines the other); bias-corrected.",
+    "proxy AUC": "Cross-validated AUC of predicting a protected group from one "
+    "feature alone; 0.5 is no information.",
+}
 NO_EXPLANATION = (
     "No explanation is possible: the audit took the system's decisions as given "
     "and had no access to the model that made them."

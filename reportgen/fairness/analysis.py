@@ -60,6 +60,17 @@ STATISTICAL_DEFINITIONS: dict[str, str] = {
     "proportions (0.2 small, 0.5 medium, 0.8 large by Cohen's convention).",
     "shortfall": "Selections the group would have at the comparison group's rate "
     "minus the selections it had.",
+    "scoring rate": "Share of the group scoring above the median score of the whole "
+    "sample (NYC LL144, for tools that output a score); its impact ratio divides "
+    "by the highest scoring rate.",
+    "AUC": "Probability that a randomly chosen positive member of the group scores "
+    "above a randomly chosen negative one (ties count half); computed on 1,000 "
+    "fixed score bins, exact when no two distinct scores share a bin.",
+    "standardized mean difference": "(mean score of the group - mean score of the "
+    "comparison group) / pooled standard deviation of the two; negative means "
+    "lower scores.",
+    "calibration error": "Expected calibration error: the average, weighted by "
+    "bin size, of |observed positive rate - mean score| over ten score bins.",
 }
 
 # Why a metric is undefined, by the denominator that is zero.
