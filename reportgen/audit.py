@@ -187,6 +187,7 @@ def run_audit(
             explanation=explanation,
             data_kind_reason=config.data.kind_reason,
             l_threshold=config.privacy.l_threshold,
+            attestations=dict(config.report.attestations),
         ),
     )
     model_card = build_model_card(

@@ -137,6 +137,11 @@ class ReportConfig(_Strict):
     logo: Path | None = None
     accent_colour: str | None = Field(None, pattern=r"^#[0-9A-Fa-f]{3,8}$")
     extra_css: str | None = None
+    attestations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Statements for attestation checks, by check id "
+        "(e.g. gdpr.dpia), reported as given.",
+    )
     suppress_small_counts: int | None = Field(
         None, ge=2, description="Print counts below this as '< k' in the PDF."
     )

@@ -128,3 +128,16 @@ def test_every_profile_check_has_a_clause_and_a_known_kind():
 def test_unknown_profile_is_a_clear_error():
     with pytest.raises(InputError, match="unknown profile 'ccpa'; available"):
         load_profile("ccpa")
+
+
+def test_attestations_are_asked_for_then_reported_as_given():
+    from dataclasses import replace
+
+    analysis = analyse(grouping({"a": (50, 100), "b": (45, 100)}), settings=SETTINGS)
+    asked = {c.id: c for c in evaluate_profiles(["gdpr"], sections(analysis))}
+    assert asked["gdpr.dpia"].status == "needs_input"
+    given = replace(sections(analysis), attestations={"gdpr.dpia": "DPIA-2026-04"})
+    checks = {c.id: c for c in evaluate_profiles(["gdpr"], given)}
+    assert checks["gdpr.dpia"].status == "info"
+    assert checks["gdpr.dpia"].evidence == "Attested: DPIA-2026-04"
+    assert checks["gdpr.automated_decision"].status == "needs_input"

@@ -16,7 +16,7 @@ below it, and is ``inconclusive`` otherwise; a group under the minimum size is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -54,6 +54,7 @@ class JudgedSections:
     explanation: ExplanationSection | None = None
     data_kind_reason: str | None = None
     l_threshold: int = 2
+    attestations: dict[str, str] = field(default_factory=dict)
 
 
 def available_profiles() -> list[str]:
@@ -514,7 +515,11 @@ def judge_explanation(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_attestation(spec, profile, s: JudgedSections) -> list[Check]:
-    return _single(spec, profile, "needs_input", spec["ask"])
+    """A fact only a person can state: asked for, or reported as attested."""
+    statement = s.attestations.get(f"{profile['id']}.{spec['id']}")
+    if not statement:
+        return _single(spec, profile, "needs_input", spec["ask"])
+    return _single(spec, profile, "info", f"Attested: {statement}")
 
 
 def judge_practical_significance(spec, profile, s: JudgedSections) -> list[Check]:
