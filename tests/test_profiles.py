@@ -141,3 +141,12 @@ def test_attestations_are_asked_for_then_reported_as_given():
     assert checks["gdpr.dpia"].status == "info"
     assert checks["gdpr.dpia"].evidence == "Attested: DPIA-2026-04"
     assert checks["gdpr.automated_decision"].status == "needs_input"
+
+
+def test_an_attestation_for_an_unknown_check_is_an_input_error():
+    from dataclasses import replace
+
+    analysis = analyse(grouping({"a": (50, 100), "b": (45, 100)}), settings=SETTINGS)
+    typo = replace(sections(analysis), attestations={"gdpr.dpai": "yes"})
+    with pytest.raises(InputError, match="not attestations of the chosen profiles"):
+        evaluate_profiles(["gdpr"], typo)

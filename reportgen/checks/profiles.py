@@ -36,6 +36,10 @@ from reportgen.report import (
 
 NOT_SCANNED = "The privacy scan did not run for this report."
 
+ERR_UNKNOWN_ATTESTATION = (
+    "report.attestations names checks that are not attestations of the chosen "
+    "profiles: {}; those that are: {}"
+)
 ERR_UNKNOWN_PROFILE = "unknown profile {!r}; available profiles: {}"
 
 
@@ -78,6 +82,17 @@ def load_profile(name: str) -> dict[str, Any]:
 
 def evaluate_profiles(names: list[str], sections: JudgedSections) -> list[Check]:
     """Judge every check of the named profiles, in profile order."""
+    askable = [
+        f"{load_profile(name)['id']}.{spec['id']}"
+        for name in names
+        for spec in load_profile(name)["checks"]
+        if spec["kind"] == "attestation"
+    ]
+    unknown = sorted(set(sections.attestations) - set(askable))
+    if unknown:
+        raise InputError(
+            ERR_UNKNOWN_ATTESTATION.format(", ".join(unknown), ", ".join(askable))
+        )
     results: list[Check] = []
     for name in names:
         profile = load_profile(name)
