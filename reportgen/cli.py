@@ -380,8 +380,7 @@ def _audit_and_write(
     )
     written = write_report(report, out or config.output, options)
     progress(f"Done: report {report['report_id']}")
-    for path in written:
-        typer.echo(str(path))
+    _echo_written(written)
 
 
 @app.command()
@@ -420,7 +419,22 @@ def _render(report_json: Path, out: Path, templates: Path | None, quiet: bool) -
         validate_user_template_dir(templates)
     progress("Rendering the report (charts, HTML, PDF)")
     written = write_report(report, out, RenderOptions(template_dir=templates))
-    for path in written:
+    _echo_written(written)
+
+
+def _echo_written(written) -> None:
+    """Paths on stdout; resources the renderer refused as a warning on stderr."""
+    if written.refused:
+        shown = ", ".join(written.refused[:5])
+        more = (
+            f" and {len(written.refused) - 5} more" if len(written.refused) > 5 else ""
+        )
+        typer.echo(
+            "Warning: the templates named resources that were not fetched (only "
+            f"the template folders and data: URIs are allowed): {shown}{more}",
+            err=True,
+        )
+    for path in written.paths:
         typer.echo(str(path))
 
 

@@ -188,6 +188,10 @@ def test_user_template_cannot_fetch_the_network_or_files(hostile_report, tmp_pat
         server.shutdown()
         server.server_close()
     assert CountingHandler.requests == []
+    assert "Warning: the templates named resources that were not fetched" in (
+        result.stderr
+    )
+    assert f"{url}/logo.png" in result.stderr
     pdf = (tmp_path / "again" / "report.pdf").read_bytes()
     assert b"TOP-SECRET-TOKEN" not in pdf
     assert set(PdfReader(io.BytesIO(pdf)).attachments) == {"report.json"}

@@ -123,13 +123,23 @@ def _pdf_metadata(report: dict[str, Any]):
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """The files a report was written to, and the resources it was denied."""
+
+    paths: list[Path]
+    refused: list[str] = field(default_factory=list)
+
+
 def write_report(
     report: dict[str, Any], out_dir: Path, options: RenderOptions
-) -> list[Path]:
+) -> Written:
     """Write the JSON, HTML and PDF of a report into ``out_dir``.
 
-    Returns the written paths. Files are first written to a temporary folder
-    beside ``out_dir`` and moved in only when all of them are complete.
+    Files are first written to a temporary folder inside ``out_dir`` and moved
+    into place only when all of them are complete. ``refused`` lists the URLs
+    the templates named that the renderer would not fetch (anything but the
+    template folders and ``data:`` URIs).
     """
     from reportgen.render.environment import default_template_dir
     from reportgen.render.pdf import Attachment, html_to_pdf_bytes
@@ -166,7 +176,7 @@ def write_report(
         roots = [default_template_dir()]
         if options.template_dir is not None:
             roots.insert(0, options.template_dir)
-        pdf, _refused = html_to_pdf_bytes(
+        pdf, refused = html_to_pdf_bytes(
             html,
             base_dir=roots[0],
             allowed_roots=roots,
@@ -174,7 +184,9 @@ def write_report(
             metadata=_pdf_metadata(report),
         )
         outputs[PDF_NAME] = pdf
-    return _commit(outputs, out_dir)
+    else:
+        refused = []
+    return Written(paths=_commit(outputs, out_dir), refused=refused)
 
 
 def _commit(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
