@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -424,9 +425,15 @@ def _analyses(table: CountTable, config: AuditConfig):
         for p in config.protected
     ]
     if config.fairness.intersections and len(config.protected) > 1:
-        analyses.append(
-            analyse(table.marginal(list(table.attributes)), settings=settings)
-        )
+        # Every pair (NYC LL144 asks for sex x race/ethnicity), then all together.
+        names = list(table.attributes)
+        groupings = [list(pair) for pair in combinations(names, 2)]
+        if len(names) > 2:
+            groupings.append(names)
+        analyses += [
+            analyse(table.marginal(grouping), settings=settings)
+            for grouping in groupings
+        ]
     return analyses
 
 

@@ -406,13 +406,25 @@ def render(
 def _render(report_json: Path, out: Path, templates: Path | None, quiet: bool) -> None:
     from reportgen.errors import InputError
     from reportgen.render.document import RenderOptions, write_report
-    from reportgen.report import from_json, to_dict
+    from reportgen.report import from_json, stored_id_matches, to_dict
 
     progress = Progress(quiet)
     if not report_json.is_file():
         raise InputError(f"report file not found: {report_json}")
     progress(f"Reading {report_json.name}")
-    report = to_dict(from_json(report_json.read_text(encoding="utf-8")))
+    try:
+        text = report_json.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{report_json} is not a report.json (not UTF-8 text)"
+        ) from None
+    report = to_dict(from_json(text))
+    if not stored_id_matches(text):
+        typer.echo(
+            f"Warning: {report_json.name} was changed after reportgen wrote it: its "
+            f"content now has the id {report['report_id']}, printed on every page",
+            err=True,
+        )
     if templates is not None:
         from reportgen.render.environment import validate_user_template_dir
 

@@ -13,7 +13,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from reportgen.errors import InputError
 
@@ -165,7 +172,7 @@ class AuditConfig(_Strict):
     model: ModelConfig = Field(default_factory=ModelConfig)
     predictions: PredictionsConfig | None = None
     split: SplitConfig = Field(default_factory=SplitConfig)
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=2**32, description="Random seed (0 to 2**32 - 1).")
     fairness: FairnessConfig = Field(default_factory=FairnessConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     explain: bool = Field(True, description="Compute permutation feature importance.")
@@ -182,6 +189,23 @@ class AuditConfig(_Strict):
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
         return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AuditConfig:
+        names = self.protected_names
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"protected attribute listed twice: {', '.join(repeated)}")
+        if self.target in names:
+            raise ValueError(
+                f"the target {self.target!r} cannot also be a protected attribute"
+            )
+        if self.predictions is not None and self.model.threshold is not None:
+            raise ValueError(
+                "a decision threshold applies to a model's scores, not to given "
+                "decisions (predictions.column)"
+            )
+        return self
 
     @property
     def protected_names(self) -> list[str]:
@@ -233,8 +257,9 @@ def parse_config(data: Any, *, source: str = "config") -> AuditConfig:
     except ValidationError as error:
         problems = []
         for item in error.errors()[:3]:
-            where = ".".join(str(p) for p in item["loc"]) or "(top level)"
-            problems.append(f"{where}: {item['msg']}")
+            message = item["msg"].removeprefix("Value error, ")
+            where = ".".join(str(p) for p in item["loc"])
+            problems.append(f"{where}: {message}" if where else message)
         more = "" if error.error_count() <= 3 else f" (+{error.error_count() - 3} more)"
         raise InputError(f"{source}: " + "; ".join(problems) + more) from None
 

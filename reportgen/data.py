@@ -21,7 +21,7 @@ from reportgen.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-ERR_NOT_FOUND = "data file not found: {}"
+ERR_NOT_FOUND = "data file not found (or not a file): {}"
 ERR_EMPTY = "data file has no rows: {}"
 ERR_FORMAT = (
     "cannot tell the format of {}: use a .csv or .parquet file, or set data.format"
@@ -126,6 +126,9 @@ def read_columns(path: Path, *, file_format: str = "auto") -> list[str]:
         return [str(c) for c in pd.read_csv(path, sep=sep, nrows=0).columns]
     except pd.errors.EmptyDataError:
         raise InputError(ERR_EMPTY.format(path)) from None
+    except (ValueError, OSError, UnicodeDecodeError) as error:
+        reason = _first_line(error)
+        raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
 
 
 def _first_line(error: BaseException) -> str:

@@ -410,6 +410,12 @@ def from_json(text: str) -> AuditReport:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"report JSON is not valid JSON: {error}") from None
+    version = str(data.get("schema_version", "")) if isinstance(data, dict) else ""
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise InputError(
+            f"report JSON has schema version {version or 'none'}; this reportgen "
+            f"reads version {SCHEMA_VERSION.split('.')[0]}.x"
+        )
     try:
         return TypeAdapter(AuditReport).validate_python(data)
     except ValidationError as error:
@@ -419,6 +425,15 @@ def from_json(text: str) -> AuditReport:
             f"report JSON does not follow schema {SCHEMA_VERSION}: "
             f"{where}: {first['msg']}"
         ) from None
+
+
+def stored_id_matches(text: str) -> bool:
+    """Whether a saved report's ``report_id`` still matches its content."""
+    data = json.loads(text)
+    stored = data.get("report_id")
+    data["report_id"] = None
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return stored == hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def json_schema() -> dict[str, Any]:

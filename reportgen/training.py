@@ -121,7 +121,8 @@ def build_pipeline(
 def stratification_key(y: np.ndarray, groups: pd.DataFrame) -> np.ndarray:
     """A key per row combining the label and every protected group.
 
-    Rows of a combination with fewer than two members use the label alone, so
+    Rows of a combination with fewer than two members use the label alone, and
+    a single row left alone even so joins the largest stratum of its label, so
     that a stratified split is always possible.
     """
     import pandas as pd
@@ -133,6 +134,13 @@ def stratification_key(y: np.ndarray, groups: pd.DataFrame) -> np.ndarray:
         key = key + "\x1f" + part
     sizes = key.map(key.value_counts())
     key = key.where(sizes >= 2, "label:" + parts[0])
+    # A label-only fallback stratum can itself be a single row: join it to the
+    # largest stratum of the same label.
+    sizes = key.map(key.value_counts())
+    for index in key.index[sizes < 2]:
+        same_label = key[(parts[0] == parts[0][index]) & (sizes >= 2)]
+        if len(same_label):
+            key[index] = same_label.value_counts().idxmax()
     return key.to_numpy()
 
 

@@ -17,6 +17,11 @@ def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
+def write_bytes(path, data):
+    path.write_bytes(data)
+    return path
+
+
 def write_csv(path, text):
     path.write_text(text, encoding="utf-8")
     return path
@@ -193,6 +198,34 @@ BAD_INPUTS = {
         ],
         "positive label 'approved' is not a value of 'y'",
     ),
+    "header not UTF-8": (
+        lambda tmp: [
+            "--data", write_bytes(tmp / "d.csv", b"g,gr\xf6\xdfe,y\na,1,1\nb,2,0\n"),
+            "--target", "y", "--protected", "g",
+        ],
+        "cannot read",
+    ),
+    "negative seed": (
+        lambda tmp: [
+            "--data", write_csv(tmp / "d.csv", "g,y,p\na,1,1\nb,0,0\n"),
+            "--target", "y", "--protected", "g", "--prediction", "p", "--seed", "-1",
+        ],
+        "seed: Input should be greater than or equal to 0",
+    ),
+    "protected attribute twice": (
+        lambda tmp: [
+            "--data", write_csv(tmp / "d.csv", "g,y,p\na,1,1\nb,0,0\n"),
+            "--target", "y", "--protected", "g", "--protected", "g",
+        ],
+        "protected attribute listed twice: g",
+    ),
+    "target as protected attribute": (
+        lambda tmp: [
+            "--data", write_csv(tmp / "d.csv", "g,y,p\na,1,1\nb,0,0\n"),
+            "--target", "y", "--protected", "y",
+        ],
+        "cannot also be a protected attribute",
+    ),
     "no flags and no config": (
         lambda tmp: [],
         "give an audit.yaml, or at least --data, --target, --protected",
@@ -287,10 +320,32 @@ def test_render_rebuilds_the_same_report_from_json(decisions_csv, tmp_path):
 
 def test_render_rejects_a_file_that_is_not_a_report(tmp_path):
     bogus = tmp_path / "report.json"
-    bogus.write_text('{"metadata": {}}')
+    bogus.write_text('{"metadata": {}, "schema_version": "1.0"}')
     result = invoke("render", bogus, "--out", tmp_path / "out", "--quiet")
     assert result.exit_code == 2
     assert "does not follow schema" in result.stderr
+    bogus.write_text('{"schema_version": "9.9"}')
+    result = invoke("render", bogus, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 2
+    assert "schema version 9.9" in result.stderr
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n\xff\xfe binary")
+    result = invoke("render", pdf, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 2
+    assert "not a report.json" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_warns_when_the_json_was_edited(decisions_csv, tmp_path):
+    out = tmp_path / "report"
+    assert invoke(*audit_flags(decisions_csv, out)).exit_code == 0
+    report = json.loads((out / "report.json").read_text())
+    report["metadata"]["title"] = "Edited"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(report))
+    result = invoke("render", edited, "--out", tmp_path / "again", "--quiet")
+    assert result.exit_code == 0
+    assert "was changed after reportgen wrote it" in result.stderr
 
 
 def test_templates_export_writes_the_defaults_and_refuses_to_overwrite(tmp_path):
@@ -310,3 +365,22 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(decisions_csv, tmp_path):
     assert "Measuring fairness" not in loud.stdout
     quiet = invoke(*audit_flags(decisions_csv, tmp_path / "b"))
     assert quiet.stderr == ""
+
+
+def test_training_copes_with_a_group_of_one(tmp_path):
+    import pandas as pd
+
+    from reportgen.datasets import german_credit_path
+
+    frame = pd.read_csv(german_credit_path())
+    frame.loc[0, "sex"] = "nonbinary"
+    data = tmp_path / "rare.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    result = invoke(
+        "audit", "--data", data, "--target", "credit_risk", "--positive-label",
+        "good", "--protected", "sex", "--out", out, "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["model"]["train_rows"] + report["model"]["evaluation_rows"] == 1000

@@ -255,6 +255,9 @@ def test_small_counts_are_suppressed_in_the_pdf_but_exact_in_json(tmp_path):
     html = (tmp_path / "out" / "report.html").read_text()
     row = re.search(r"<td class=\"group-col\">b.*?</tr>", html, re.S).group(0)
     assert ">4<" not in row
+    # The evidence of the checks quotes no small count either.
+    assert "n = 4" not in text and "n = 4" not in html
+    assert "n = &lt;\u00a05" in html
 
 
 def test_branding_logo_and_colour_from_the_config(tmp_path):

@@ -273,8 +273,14 @@ def judge_unknown_category(spec, profile, s: JudgedSections) -> list[Check]:
             title=spec["title"].format(analysis=analysis.name),
             status="info",
             evidence=(
-                f"{analysis.unknown_count} individuals have an unknown "
-                f"{analysis.name}; they are counted but not used in impact ratios."
+                f"{analysis.unknown_count} "
+                + (
+                    "individual has"
+                    if analysis.unknown_count == 1
+                    else "individuals have"
+                )
+                + f" an unknown {analysis.name}: counted but not used in impact "
+                "ratios."
             ),
             value=float(analysis.unknown_count),
             analysis=analysis.name,
@@ -538,7 +544,11 @@ def judge_attestation(spec, profile, s: JudgedSections) -> list[Check]:
 
 
 def judge_practical_significance(spec, profile, s: JudgedSections) -> list[Check]:
-    """Fail only when the ratio is below the threshold *and* significant."""
+    """Fail when the ratio is below the threshold *and* significant.
+
+    Pass, as everywhere in a report, only when the whole interval of the ratio
+    clears the threshold; anything else is inconclusive.
+    """
     threshold = s.impact_ratio_threshold
     out = []
     for analysis in s.fairness:
@@ -546,12 +556,13 @@ def judge_practical_significance(spec, profile, s: JudgedSections) -> list[Check
             if g.impact_ratio is None:
                 continue
             below = g.impact_ratio < threshold
-            if below and g.significant:
+            low = g.impact_ratio_ci[0] if g.impact_ratio_ci else g.impact_ratio
+            if below and g.significant and not g.too_small:
                 status = "fail"
-            elif below or g.too_small:
-                status = "inconclusive"
-            else:
+            elif low >= threshold and not g.too_small:
                 status = "pass"
+            else:
+                status = "inconclusive"
             evidence = (
                 f"AIR {_fmt(g.impact_ratio)} against {threshold:g}; difference "
                 f"{_fmt(g.selection_rate_difference)}; adjusted p "

@@ -223,7 +223,15 @@ def build_model_card(
         evaluation_data=evaluation,
         training_data=training,
         quantitative_analyses=(
-            f"Balanced accuracy {acc:.3f} overall; disaggregated by "
+            f"Balanced accuracy {acc:.3f} overall"
+            + (
+                " ({:.3f} to {:.3f}, {})".format(
+                    *performance.balanced_accuracy_ci, "confidence interval"
+                )
+                if performance.balanced_accuracy_ci
+                else ""
+            )
+            + "; disaggregated by "
             + ", ".join(a.name for a in fairness)
             + " in the fairness sections."
             if acc is not None

@@ -293,7 +293,9 @@ def _tests(cells, compared, comparison, settings) -> dict[str, list]:
         out["p_value_adjusted"][i] = _value(adjusted[i])
         if not np.isnan(adjusted[i]):
             out["significant"][i] = bool(adjusted[i] < settings.significance_level)
-        out["odds_ratio"][i] = _value(odds[i])
+        # With everyone (or no one) selected in both groups the odds are 0/0.
+        no_variation = selected[i] in (0, n[i]) and x2[i] in (0, n2[i])
+        out["odds_ratio"][i] = None if no_variation else _value(odds[i])
         out["cohens_h"][i] = _value(h[i])
         out["shortfall"][i] = _value(short[i])
     return out

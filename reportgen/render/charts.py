@@ -25,6 +25,9 @@ PALETTE = {
 }
 BAR_HEIGHT_INCHES = 0.32
 WIDTH_INCHES = 6.6
+# A chart never grows taller than this, so it fits an A4 page with its caption;
+# with many groups the bars get thinner instead.
+MAX_HEIGHT_INCHES = 8.2
 LABEL_MAX_CHARS = 38
 
 
@@ -48,16 +51,23 @@ def _pyplot():
 
 
 def _short(label: str) -> str:
+    """Shorten a long label in the middle, keeping its start and its end.
+
+    Intersection labels differ at their end as often as at their start, so a
+    middle ellipsis keeps two long labels apart where a trailing one would not.
+    """
     if len(label) <= LABEL_MAX_CHARS:
         return label
-    return label[: LABEL_MAX_CHARS - 1] + "…"
+    head = (LABEL_MAX_CHARS - 1) // 2
+    tail = LABEL_MAX_CHARS - 1 - head
+    return label[:head] + "…" + label[-tail:]
 
 
 def _new_axes(ax, n_rows: int):
     plt = _pyplot()
     if ax is not None:
         return ax.figure, ax
-    height = max(1.4, 0.6 + BAR_HEIGHT_INCHES * n_rows)
+    height = min(max(1.4, 0.6 + BAR_HEIGHT_INCHES * n_rows), MAX_HEIGHT_INCHES)
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
     return fig, ax
 
@@ -111,7 +121,7 @@ def selection_rate_chart(analysis: dict[str, Any], *, threshold: float, ax=None)
             va="bottom",
         )
     ax.set_xlim(0, 1.0)
-    ax.set_xlabel("Selection rate (share receiving the positive decision), with CI")
+    ax.set_xlabel("Selection rate, with CI")
     ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6)
     ax.set_axisbelow(True)
     return fig
@@ -143,9 +153,7 @@ def error_rate_chart(analysis: dict[str, Any], *, ax=None):
         )
     ax.set_yticks(base, [_short(g["group"]) for g in groups])
     ax.set_xlim(0, 1.0)
-    ax.set_xlabel(
-        "Rate, with CI (undefined rates are drawn as 0 and listed in the table)"
-    )
+    ax.set_xlabel("Rate, with CI (an undefined rate is drawn as 0; see the table)")
     ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6)
     ax.set_axisbelow(True)
     ax.legend(
@@ -251,7 +259,9 @@ def analysis_charts(report: dict[str, Any]) -> dict[str, dict[str, dict[str, Any
             ),
         }
         scores = analysis.get("scores")
-        if scores and scores.get("calibration"):
+        # Calibration curves of many groups overlap into noise: single
+        # attributes only; intersections keep their calibration errors in the table.
+        if scores and scores.get("calibration") and analysis["kind"] == "attribute":
             drawn["calibration"] = (
                 calibration_chart(scores),
                 f"Calibration of scores by group of {analysis['name']}",

@@ -34,6 +34,12 @@ LOGO_TYPES = {
     ".svg": "image/svg+xml",
 }
 
+# The first bytes of each accepted logo type (an SVG file is XML text).
+LOGO_SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/svg+xml": (b"<svg", b"<?xml", b"\xef\xbb\xbf<"),
+}
 ERR_LOGO = "logo file {} cannot be used: {}"
 ERR_OUT_IS_FILE = "output path {} exists and is not a folder"
 
@@ -68,6 +74,8 @@ class Branding:
             data = self.logo.read_bytes()
         except OSError as error:
             raise InputError(ERR_LOGO.format(self.logo, error.strerror)) from None
+        if not data.startswith(LOGO_SIGNATURES[kind]):
+            raise InputError(ERR_LOGO.format(self.logo, f"its content is not {kind}"))
         return f"data:{kind};base64," + base64.b64encode(data).decode("ascii")
 
 

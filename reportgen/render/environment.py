@@ -29,6 +29,7 @@ import importlib.resources
 import math
 import os
 import posixpath
+import re
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -131,7 +132,9 @@ def _fixed(value: Any, decimals: int) -> str:
     number = float(value)
     if math.isinf(number):
         return "∞" if number > 0 else "−∞"
-    return f"{number:.{decimals}f}"
+    text = f"{number:.{decimals}f}"
+    # A value that rounds to zero prints as 0.00, not -0.00.
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def format_pct(value: Any, decimals: int = 1) -> str:
@@ -197,6 +200,32 @@ FILTERS: dict[str, Callable[..., str]] = {
 }
 
 
+_COUNT_IN_TEXT = re.compile(r"\b(n = )(\d+)\b|\b(\d+)( individuals?\b)")
+
+
+def suppress_counts(text: Any, suppress_below: int | None = None) -> Any:
+    """Rewrite counts below ``suppress_below`` inside a sentence as "< k".
+
+    Check evidence is prose built when the audit ran ("n = 4 is under the
+    minimum"); for a published report the counts it quotes are suppressed the
+    same way as those of the tables: "n = < 5", "< 5 individuals".
+    """
+    if suppress_below is None or not isinstance(text, str):
+        return text
+
+    def replace(match: re.Match) -> str:
+        prefix, number, count, suffix = match.groups()
+        value = int(number if number is not None else count)
+        if not 0 < value < suppress_below:
+            return match.group(0)
+        hidden = f"<{UNIT_SPACE}{suppress_below}"
+        if number is not None:
+            return f"{prefix}{hidden}"
+        return f"{hidden}{suffix}"
+
+    return _COUNT_IN_TEXT.sub(replace, text)
+
+
 def _finalize(value: Any) -> Any:
     return MISSING if value is None else value
 
@@ -243,6 +272,7 @@ def make_environment(
         auto_reload=False,
     )
     env.filters.update(FILTERS)
+    env.filters["suppress_counts"] = suppress_counts
     return env
 
 
