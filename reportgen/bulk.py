@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.config import AuditConfig
-from reportgen.data import BinaryLabels, detect_format, label_text
+from reportgen.data import BinaryLabels, csv_options, detect_format, label_text
 from reportgen.fairness import scores as sc
 from reportgen.fairness.analysis import score_bins
 from reportgen.fairness.streaming import stream_count_table
@@ -141,7 +141,7 @@ def read_head(path: Path, kind: str, rows: int):
         if first is None:
             return pd.DataFrame()
         return first.to_pandas()
-    return pd.read_csv(path, nrows=rows, low_memory=False)
+    return pd.read_csv(path, nrows=rows, low_memory=False, **csv_options(path))
 
 
 def _batches(path: Path, kind: str, columns: list[str]):
@@ -156,7 +156,9 @@ def _batches(path: Path, kind: str, columns: list[str]):
         ):
             yield batch.to_pandas()
     else:
-        yield from pd.read_csv(path, usecols=columns, chunksize=BATCH_ROWS)
+        yield from pd.read_csv(
+            path, usecols=columns, chunksize=BATCH_ROWS, **csv_options(path)
+        )
 
 
 def _score_table(config: AuditConfig, kind: str, labels: BinaryLabels):

@@ -50,6 +50,34 @@ ERR_NO_LABELLED_ROWS = "no row has a value in target column {!r}"
 _TRUE_LIKE = {"1", "true", "1.0"}
 
 
+SEPARATORS = (",", ";", "\t", "|")
+
+
+def csv_separator(path: Path) -> str:
+    """The field separator of a CSV file, read off its header line.
+
+    The most frequent of comma, semicolon, tab and pipe in the first line (a
+    ``.tsv`` file is tab-separated); comma when none appears.
+    """
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            header = handle.readline()
+    except OSError:
+        return ","
+    counts = {sep: header.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def csv_options(path: Path) -> dict[str, str]:
+    """pandas ``read_csv`` options for a file: its separator, and the decimal
+    comma that goes with a semicolon separator (as spreadsheets write them)."""
+    sep = csv_separator(path)
+    return {"sep": sep, "decimal": "," if sep == ";" else "."}
+
+
 def detect_format(path: Path, declared: str = "auto") -> str:
     """Return ``"csv"`` or ``"parquet"`` from the declared format or the suffix."""
     if declared != "auto":
@@ -85,9 +113,12 @@ def read_table(
         if kind == "parquet":
             frame = pd.read_parquet(path, columns=columns)
         else:
-            sep = "\t" if path.suffix.lower() == ".tsv" else ","
             frame = pd.read_csv(
-                path, sep=sep, usecols=columns, keep_default_na=True, low_memory=False
+                path,
+                usecols=columns,
+                keep_default_na=True,
+                low_memory=False,
+                **csv_options(path),
             )
     except pd.errors.EmptyDataError:
         raise InputError(ERR_EMPTY.format(path)) from None
@@ -121,7 +152,7 @@ def read_columns(path: Path, *, file_format: str = "auto") -> list[str]:
         except Exception as error:  # pyarrow's own error types
             reason = _first_line(error)
             raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    sep = csv_separator(path)
     try:
         return [str(c) for c in pd.read_csv(path, sep=sep, nrows=0).columns]
     except pd.errors.EmptyDataError:

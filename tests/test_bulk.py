@@ -95,3 +95,28 @@ def test_auto_streams_only_large_files(decisions, tmp_path, monkeypatch):
     monkeypatch.setattr(audit_module, "STREAM_ROWS", 100)
     large = audit(path, "auto")
     assert large["dataset"]["summary_note"] is not None
+
+
+@pytest.mark.parametrize("streaming", ["never", "always"])
+def test_semicolon_separated_csv_with_decimal_commas(tmp_path, streaming):
+    path = tmp_path / "decisions.csv"
+    path.write_text(
+        "sex;outcome;decision;score\n"
+        "f;hired;hired;0,9\nf;rejected;hired;0,7\nf;hired;rejected;0,2\n"
+        "m;hired;hired;0,8\nm;rejected;rejected;0,1\nm;rejected;rejected;0,3\n"
+    )
+    config = parse_config(
+        {
+            "data": {"path": str(path), "streaming": streaming},
+            "target": "outcome",
+            "positive_label": "hired",
+            "protected": ["sex"],
+            "predictions": {"column": "decision", "score_column": "score"},
+        }
+    )
+    report = to_dict(run_audit(config).report)
+    groups = {g["group"]: g for g in report["fairness"][0]["groups"]}
+    assert groups["f"]["selection_rate"] == pytest.approx(2 / 3)
+    assert groups["m"]["selection_rate"] == pytest.approx(1 / 3)
+    scores = {g["group"]: g for g in report["fairness"][0]["scores"]["groups"]}
+    assert scores["f"]["mean_score"] == pytest.approx(0.6)

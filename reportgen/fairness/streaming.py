@@ -55,6 +55,7 @@ from reportgen.data import (
     ERR_UNREADABLE,
     binary_labels,
     check_columns,
+    csv_separator,
     detect_format,
     label_text,
     read_columns,
@@ -299,7 +300,7 @@ def _batches(path: Path, kind: str, names: list[str], batch_rows: int) -> Iterat
             block_size=_csv_block_size(path, batch_rows), use_threads=True
         ),
         parse_options=pacsv.ParseOptions(
-            delimiter="\t" if path.suffix.lower() == ".tsv" else ",",
+            delimiter=csv_separator(path),
             newlines_in_values=True,
         ),
         convert_options=pacsv.ConvertOptions(
