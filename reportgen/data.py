@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reportgen.errors import InputError
+from reportgen.fairness.counts import label_text  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,8 +47,6 @@ ERR_PREDICTION_VALUES = (
     "({}, {}); decisions must use the same labels as the target"
 )
 ERR_NO_LABELLED_ROWS = "no row has a value in target column {!r}"
-
-_TRUE_LIKE = {"1", "true", "1.0"}
 
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -123,12 +122,12 @@ def read_table(
     except pd.errors.EmptyDataError:
         raise InputError(ERR_EMPTY.format(path)) from None
     except (ValueError, OSError, UnicodeDecodeError) as error:
-        reason = _first_line(error)
+        reason = first_line(error)
         raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
     except Exception as error:  # pyarrow raises its own error types
         if type(error).__module__.startswith(("pyarrow", "pandas")):
             raise InputError(
-                ERR_UNREADABLE.format(path, kind, _first_line(error))
+                ERR_UNREADABLE.format(path, kind, first_line(error))
             ) from None
         raise
     if frame.empty:
@@ -150,7 +149,7 @@ def read_columns(path: Path, *, file_format: str = "auto") -> list[str]:
         try:
             return list(pq.read_schema(path).names)
         except Exception as error:  # pyarrow's own error types
-            reason = _first_line(error)
+            reason = first_line(error)
             raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
     sep = csv_separator(path)
     try:
@@ -158,11 +157,11 @@ def read_columns(path: Path, *, file_format: str = "auto") -> list[str]:
     except pd.errors.EmptyDataError:
         raise InputError(ERR_EMPTY.format(path)) from None
     except (ValueError, OSError, UnicodeDecodeError) as error:
-        reason = _first_line(error)
+        reason = first_line(error)
         raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
 
@@ -178,15 +177,6 @@ def check_columns(available, required) -> None:
                 "s" if len(missing) > 1 else "", ", ".join(map(repr, missing)), shown
             )
         )
-
-
-def label_text(value) -> str:
-    """A data value as the string reportgen shows and compares (1.0 -> "1")."""
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, np.bool_):
-        return str(bool(value))
-    return str(value)
 
 
 @dataclass(frozen=True)

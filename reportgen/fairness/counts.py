@@ -153,19 +153,34 @@ class CountTable:
         """Add the counts of another table built over the same attributes."""
         if other.attributes != self.attributes:
             raise ValueError(ERR_MERGE.format(self.attributes, other.attributes))
-        labels = []
-        remapped = []
-        for i, (mine, theirs) in enumerate(zip(self.labels, other.labels, strict=True)):
-            merged = list(mine) + [v for v in theirs if v not in set(mine)]
-            position = {v: j for j, v in enumerate(merged)}
-            mapping = np.array([position[v] for v in theirs] + [-1], dtype=np.int64)
-            remapped.append(mapping[other.keys[:, i]])
-            labels.append(tuple(merged))
-        other_keys = np.column_stack(remapped) if remapped else other.keys
+        labels, other_keys = merge_labels(self.labels, other.labels, other.keys)
         keys, cells = _sum_by_key(
             np.vstack([self.keys, other_keys]), np.vstack([self.cells, other.cells])
         )
         return CountTable(self.attributes, keys, tuple(labels), cells)
+
+
+def merge_labels(
+    mine: Sequence[Sequence[str]],
+    theirs: Sequence[Sequence[str]],
+    their_keys: np.ndarray,
+) -> tuple[tuple[tuple[str, ...], ...], np.ndarray]:
+    """Merge per-attribute label lists and recode another table's keys into them.
+
+    Labels new to ``mine`` are appended; the missing code -1 stays -1.
+    """
+    labels = []
+    columns = []
+    for i, (known, other) in enumerate(zip(mine, theirs, strict=True)):
+        seen = set(known)
+        merged = (*known, *(v for v in other if v not in seen))
+        position = {v: j for j, v in enumerate(merged)}
+        # The trailing -1 maps the missing code -1 onto itself.
+        recode = np.array([position[v] for v in other] + [-1], dtype=np.int64)
+        columns.append(recode[their_keys[:, i]])
+        labels.append(merged)
+    keys = np.column_stack(columns) if columns else their_keys
+    return tuple(labels), keys
 
 
 def label_order(
@@ -205,16 +220,19 @@ def encode_labels(values) -> tuple[np.ndarray, tuple[str, ...]]:
         categories = series.cat.categories
     else:
         codes, categories = pd.factorize(series, use_na_sentinel=True)
-    labels = tuple(_label_text(v) for v in categories)
+    labels = tuple(label_text(v) for v in categories)
     if len(set(labels)) != len(labels):
         # Distinct values with the same text (1 and "1") are one group.
         codes, labels = _merge_same_text(codes, labels)
     return codes, labels
 
 
-def _label_text(value) -> str:
+def label_text(value) -> str:
+    """A data value as the string reportgen shows and compares (1.0 -> "1")."""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
+    if isinstance(value, np.bool_):
+        return str(bool(value))
     return str(value)
 
 

@@ -52,6 +52,7 @@ from reportgen.fairness.counts import (
     GroupCounts,
     encode_labels,
     label_order,
+    merge_labels,
 )
 
 __all__ = [
@@ -443,18 +444,7 @@ class ScoreTable:
         if other.bins != self.bins:
             raise ValueError(ERR_MERGE_BINS.format(mine=self.bins, theirs=other.bins))
 
-        # Recode the other table's keys into the merged label lists.
-        labels = []
-        columns = []
-        for i, (mine, theirs) in enumerate(zip(self.labels, other.labels, strict=True)):
-            known = set(mine)
-            merged = (*mine, *(v for v in theirs if v not in known))
-            position = {v: j for j, v in enumerate(merged)}
-            # The trailing -1 maps the missing code -1 onto itself.
-            recode = np.array([position[v] for v in theirs] + [-1], dtype=np.int64)
-            columns.append(recode[other.keys[:, i]])
-            labels.append(merged)
-        other_keys = np.column_stack(columns) if columns else other.keys
+        labels, other_keys = merge_labels(self.labels, other.labels, other.keys)
 
         # Sum the rows of both tables by key.
         keys = np.vstack([self.keys, other_keys])
@@ -473,7 +463,7 @@ class ScoreTable:
         return ScoreTable(
             attributes=self.attributes,
             keys=unique,
-            labels=tuple(labels),
+            labels=labels,
             bins=self.bins,
             hist=hist,
             total=total,

@@ -57,6 +57,7 @@ from reportgen.data import (
     check_columns,
     csv_separator,
     detect_format,
+    first_line,
     label_text,
     read_columns,
 )
@@ -338,14 +339,9 @@ def _readable(path: Path, kind: str) -> Iterator[None]:
         raise
     except Exception as error:
         if type(error).__module__.startswith("pyarrow") or isinstance(error, OSError):
-            reason = _first_line(error)
+            reason = first_line(error)
             raise InputError(ERR_UNREADABLE.format(path, kind, reason)) from None
         raise
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 @dataclass(frozen=True)
