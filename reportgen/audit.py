@@ -10,7 +10,7 @@ report from it. It writes nothing: writing and rendering belong to the caller.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,11 @@ import numpy as np
 
 from reportgen import __version__, provenance
 from reportgen.checks import privacy as privacy_scan
-from reportgen.checks.profiles import JudgedSections, evaluate_profiles
+from reportgen.checks.profiles import (
+    JudgedSections,
+    evaluate_profiles,
+    validate_profiles,
+)
 from reportgen.checks.transparency import (
     NO_EXPLANATION,
     TRANSPARENCY_DEFINITIONS,
@@ -46,6 +50,7 @@ from reportgen.fairness.analysis import (
     analyse,
     analyse_score_table,
     analyse_scores,
+    interval_or_none,
 )
 from reportgen.fairness.counts import CountTable, count_table
 from reportgen.report import (
@@ -69,7 +74,6 @@ class AuditResult:
     """A report and what the renderer may need beside it (never serialised)."""
 
     report: AuditReport
-    scores: dict[str, Any] = field(default_factory=dict)
     pipeline: Any = None
 
 
@@ -114,11 +118,10 @@ def run_audit(
     if config.features:
         needed += config.features
 
+    validate_profiles(config.report.profiles, dict(config.report.attestations))
     progress(f"Reading {config.data.path.name}")
     header = read_columns(config.data.path, file_format=config.data.format)
-    check_columns(header, needed)
-    for name in config.exclude_features:
-        check_columns(header, [name])
+    check_columns(header, [*needed, *config.exclude_features])
     if _streams(config):
         from reportgen.bulk import streamed_evidence
 
@@ -461,7 +464,7 @@ def _performance(table: CountTable, config: AuditConfig) -> OverallPerformance:
     def wilson(name):
         successes, trials = m.proportion(cells.reshape(1, 4), name)
         low, high = stats.wilson_interval(successes, trials, confidence=level)
-        return _pair(low[0], high[0])
+        return interval_or_none(low[0], high[0])
 
     def boot(name):
         low, high = stats.bootstrap_interval(
@@ -471,7 +474,7 @@ def _performance(table: CountTable, config: AuditConfig) -> OverallPerformance:
             confidence=level,
             seed=config.seed,
         )
-        return _pair(low[0], high[0])
+        return interval_or_none(low[0], high[0])
 
     def value(name):
         v = values[name]
@@ -495,27 +498,16 @@ def _performance(table: CountTable, config: AuditConfig) -> OverallPerformance:
     )
 
 
-def _pair(low, high) -> list[float] | None:
-    if np.isnan(low) or np.isnan(high):
-        return None
-    return [float(low), float(high)]
-
-
 def _metadata(config: AuditConfig, when) -> ReportMetadata:
-    r = config.report
+    """The report's metadata: the config's report fields of the same names."""
+    stated = {
+        f.name: getattr(config.report, f.name)
+        for f in fields(ReportMetadata)
+        if f.name in type(config.report).model_fields
+    }
     return ReportMetadata(
-        title=r.title,
-        organisation=r.organisation,
-        system_name=r.system_name,
-        system_version=r.system_version,
-        intended_use=r.intended_use,
-        out_of_scope_uses=r.out_of_scope_uses,
-        owner=r.owner,
-        auditor=r.auditor,
+        **stated,
         audit_date=when.date().isoformat(),
-        distribution_date=r.distribution_date,
-        limitations=r.limitations,
-        ethical_considerations=r.ethical_considerations,
         description=config.data.description,
     )
 

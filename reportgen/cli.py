@@ -233,9 +233,15 @@ def _audit(config_path: Path | None, **flags: Any) -> None:
     templates = flags.pop("templates")
     quiet = flags.pop("quiet")
     if config_path is not None:
+        if flags["protected"]:
+            raise InputError(
+                "--protected cannot be combined with an audit.yaml; edit it"
+            )
         config = load_config(config_path)
         config_bytes = config_path.read_bytes()
-        config = _apply_flags(config, flags)
+        # Flags override the file; paths they give are relative to here.
+        merged = _merge(config.model_dump(mode="python"), _flag_settings(flags))
+        config = parse_config(merged, source="command line").resolved(Path.cwd())
         config_name = config_path.name
     else:
         missing = [f"--{k}" for k in ("data", "target") if flags[k] is None]
@@ -243,7 +249,7 @@ def _audit(config_path: Path | None, **flags: Any) -> None:
             missing.append("--protected")
         if missing:
             raise InputError("give an audit.yaml, or at least " + ", ".join(missing))
-        raw = _config_from_flags(flags)
+        raw = _flag_settings(flags)
         config = parse_config(raw, source="command line").resolved(Path.cwd())
         import yaml
 
@@ -267,74 +273,47 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Path) else value
 
 
-def _config_from_flags(flags: dict[str, Any]) -> dict[str, Any]:
-    raw: dict[str, Any] = {
-        "data": {"path": flags["data"]},
-        "target": flags["target"],
-        "protected": list(flags["protected"]),
-    }
-    if flags["positive_label"] is not None:
-        raw["positive_label"] = flags["positive_label"]
-    if flags["prediction"]:
-        raw["predictions"] = {"column": flags["prediction"]}
-        if flags["score"]:
-            raw["predictions"]["score_column"] = flags["score"]
-    elif flags["score"]:
-        from reportgen.errors import InputError
-
-        raise InputError("--score needs --prediction (the decisions behind the scores)")
-    model: dict[str, Any] = {}
-    if flags["model"] is not None:
-        model["path"] = flags["model"]
-    if flags["trust_model"]:
-        model["trust"] = True
-    if flags["threshold"] is not None:
-        model["threshold"] = flags["threshold"]
-    if model:
-        raw["model"] = model
-    if flags["profile"]:
-        raw["report"] = {"profiles": list(flags["profile"])}
-    if flags["seed"] is not None:
-        raw["seed"] = flags["seed"]
-    return raw
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override``'s settings laid over it, section by section."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
-def _apply_flags(config, flags: dict[str, Any]):
-    """Let explicit flags override an audit.yaml's settings."""
+def _flag_settings(flags: dict[str, Any]) -> dict[str, Any]:
+    """The config settings the command-line flags give, in audit.yaml's shape."""
     from reportgen.errors import InputError
 
-    update: dict[str, Any] = {}
+    if flags["score"] and not flags["prediction"]:
+        raise InputError("--score needs --prediction (the decisions behind the scores)")
+    settings: dict[str, Any] = {}
     if flags["data"] is not None:
-        update["data"] = config.data.model_copy(update={"path": flags["data"]})
+        settings["data"] = {"path": flags["data"]}
     for key in ("target", "positive_label", "seed"):
         if flags[key] is not None:
-            update[key] = flags[key]
+            settings[key] = flags[key]
     if flags["protected"]:
-        raise InputError("--protected cannot be combined with an audit.yaml; edit it")
-    model_update: dict[str, Any] = {}
-    if flags["model"] is not None:
-        model_update["path"] = flags["model"].resolve()
-    if flags["trust_model"]:
-        model_update["trust"] = True
-    if flags["threshold"] is not None:
-        model_update["threshold"] = flags["threshold"]
-    if model_update:
-        update["model"] = config.model.model_copy(update=model_update)
+        settings["protected"] = list(flags["protected"])
     if flags["prediction"]:
-        from reportgen.config import PredictionsConfig
-
-        update["predictions"] = PredictionsConfig(
-            column=flags["prediction"], score_column=flags["score"]
-        )
+        settings["predictions"] = {
+            "column": flags["prediction"],
+            "score_column": flags["score"],
+        }
+    model = {
+        "path": flags["model"],
+        "trust": True if flags["trust_model"] else None,
+        "threshold": flags["threshold"],
+    }
+    model = {k: v for k, v in model.items() if v is not None}
+    if model:
+        settings["model"] = model
     if flags["profile"]:
-        update["report"] = config.report.model_copy(
-            update={"profiles": list(flags["profile"])}
-        )
-    from reportgen.config import parse_config
-
-    merged = config.model_copy(update=update)
-    # Validate the merged settings as a whole.
-    return parse_config(merged.model_dump(mode="python"), source="command line")
+        settings["report"] = {"profiles": list(flags["profile"])}
+    return settings
 
 
 def _audit_and_write(

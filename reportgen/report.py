@@ -383,10 +383,16 @@ def to_dict(report: AuditReport) -> dict[str, Any]:
     report without its id, so that the same findings always have the same id.
     """
     data = _clean(asdict(report))
-    data["report_id"] = None
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    data["report_id"] = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    data["report_id"] = content_id(data)
     return data
+
+
+def content_id(data: dict[str, Any]) -> str:
+    """The report id of report data: its canonical JSON without the id, hashed."""
+    canonical = json.dumps(
+        {**data, "report_id": None}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def to_json(report: AuditReport) -> str:
@@ -430,10 +436,7 @@ def from_json(text: str) -> AuditReport:
 def stored_id_matches(text: str) -> bool:
     """Whether a saved report's ``report_id`` still matches its content."""
     data = json.loads(text)
-    stored = data.get("report_id")
-    data["report_id"] = None
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return stored == hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return data.get("report_id") == content_id(data)
 
 
 def json_schema() -> dict[str, Any]:

@@ -80,19 +80,27 @@ def load_profile(name: str) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def evaluate_profiles(names: list[str], sections: JudgedSections) -> list[Check]:
-    """Judge every check of the named profiles, in profile order."""
+def validate_profiles(names: list[str], attestations: dict[str, str]) -> None:
+    """Raise InputError for an unknown profile, or an attestation no check asks for.
+
+    Cheap (profiles are read once), so the audit calls it before any work.
+    """
     askable = [
         f"{load_profile(name)['id']}.{spec['id']}"
         for name in names
         for spec in load_profile(name)["checks"]
         if spec["kind"] == "attestation"
     ]
-    unknown = sorted(set(sections.attestations) - set(askable))
+    unknown = sorted(set(attestations) - set(askable))
     if unknown:
         raise InputError(
             ERR_UNKNOWN_ATTESTATION.format(", ".join(unknown), ", ".join(askable))
         )
+
+
+def evaluate_profiles(names: list[str], sections: JudgedSections) -> list[Check]:
+    """Judge every check of the named profiles, in profile order."""
+    validate_profiles(names, sections.attestations)
     results: list[Check] = []
     for name in names:
         profile = load_profile(name)
@@ -142,14 +150,15 @@ def judge_impact_ratio(spec, profile, s: JudgedSections) -> list[Check]:
                 evidence = "Impact ratio undefined: no compared group was selected."
             else:
                 low, high = g.impact_ratio_ci or [g.impact_ratio, g.impact_ratio]
+                best = analysis.summary.highest_selection_group
                 status = str(
                     stats.threshold_verdict(g.impact_ratio, low, high, threshold)
                 )
                 evidence = (
                     f"Impact ratio {_fmt(g.impact_ratio)} (CI {_fmt(low)} to "
                     f"{_fmt(high)}) against {threshold:g}; selection rate "
-                    f"{_fmt(g.selection_rate)} vs {_fmt(_rate_of(analysis))} for "
-                    f"{analysis.summary.highest_selection_group}."
+                    f"{_fmt(g.selection_rate)} vs "
+                    f"{_fmt(_rate_of(analysis, best))} for {best}."
                 )
             out.append(
                 _check(
@@ -168,9 +177,9 @@ def judge_impact_ratio(spec, profile, s: JudgedSections) -> list[Check]:
     return out
 
 
-def _rate_of(analysis: GroupAnalysis) -> float | None:
-    name = analysis.summary.highest_selection_group
-    return next((g.selection_rate for g in analysis.groups if g.group == name), None)
+def _rate_of(analysis: GroupAnalysis, group: str | None) -> float | None:
+    """Selection rate of the named group of an analysis."""
+    return next((g.selection_rate for g in analysis.groups if g.group == group), None)
 
 
 def judge_significance(spec, profile, s: JudgedSections) -> list[Check]:
@@ -181,7 +190,9 @@ def judge_significance(spec, profile, s: JudgedSections) -> list[Check]:
                 continue
             title = spec["title"].format(group=g.group, analysis=analysis.name)
             test = "Fisher's exact test" if g.test_used == "fisher_exact" else "Z test"
-            lower = (g.selection_rate or 0) < (_comparison_rate(analysis) or 0)
+            lower = (g.selection_rate or 0) < (
+                _rate_of(analysis, analysis.comparison_group) or 0
+            )
             status = "warn" if g.significant and lower else "info"
             evidence = (
                 f"{test} vs {analysis.comparison_group}: p = {_fmt(g.p_value, 4)}, "
@@ -204,17 +215,6 @@ def judge_significance(spec, profile, s: JudgedSections) -> list[Check]:
                 )
             )
     return out
-
-
-def _comparison_rate(analysis: GroupAnalysis) -> float | None:
-    return next(
-        (
-            g.selection_rate
-            for g in analysis.groups
-            if g.group == analysis.comparison_group
-        ),
-        None,
-    )
 
 
 def judge_group_size(spec, profile, s: JudgedSections) -> list[Check]:

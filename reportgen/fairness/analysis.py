@@ -106,7 +106,8 @@ def _value(x) -> float | None:
     return None if np.isnan(x) else x
 
 
-def _interval(low, high) -> list[float] | None:
+def interval_or_none(low, high) -> list[float] | None:
+    """``[low, high]`` as floats for the report, or None when undefined (NaN)."""
     low, high = float(low), float(high)
     if np.isnan(low) or np.isnan(high):
         return None
@@ -204,7 +205,10 @@ def analyse(
             "excluded_reason": excluded_reason[i],
             "too_small": bool(n[i] < settings.min_group_size),
             "undefined": undefined,
-            **{f"{k}_ci": _interval(lo[i], hi[i]) for k, (lo, hi) in intervals.items()},
+            **{
+                f"{k}_ci": interval_or_none(lo[i], hi[i])
+                for k, (lo, hi) in intervals.items()
+            },
             **{k: v[i] for k, v in tests.items()},
         }
         rows.append(GroupRow(**row))
@@ -414,7 +418,7 @@ def _score_analysis(grouped, median, rates, analysis, settings) -> ScoreAnalysis
             mean_score=means.mean[i],
             auc=areas.auc[i],
             scoring_rate=rates.rate[i],
-            scoring_rate_ci=_interval(low[i], high[i]),
+            scoring_rate_ci=interval_or_none(low[i], high[i]),
             scoring_impact_ratio=ratios.impact_ratio[i],
             standardized_mean_difference=smd.smd[i]
             if smd and (compared[i] or label == reference)
