@@ -557,7 +557,7 @@ class _SklearnBackend(_Backend):
         return cls(
             estimator,
             description=_describe(estimator),
-            params=_final_params(estimator),
+            params=final_params(estimator),
             feature_names=feature_names,
             classes=None if classes is None else list(classes),
             score_kind=score_kind,
@@ -997,7 +997,8 @@ def _step_name(step: Any) -> str:
     return type(step).__name__
 
 
-def _final_params(estimator: Any) -> dict[str, ParamValue]:
+def final_params(estimator: Any) -> dict[str, ParamValue]:
+    """Hyperparameters of a model's final step as JSON values, stable across runs."""
     steps = getattr(estimator, "steps", None)
     final = steps[-1][1] if isinstance(steps, list) and steps else estimator
     get_params = getattr(final, "get_params", None)

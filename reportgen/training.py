@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reportgen.errors import InputError
+from reportgen.models import final_params
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,7 +116,7 @@ def build_pipeline(
         message = str(error).splitlines()[0]
         raise InputError(ERR_PARAMS.format(model_type, message)) from None
     pipeline = Pipeline([("preprocess", preprocess), ("model", estimator)])
-    return pipeline, numeric, categorical, estimator.get_params()
+    return pipeline, numeric, categorical
 
 
 def stratification_key(y: np.ndarray, groups: pd.DataFrame) -> np.ndarray:
@@ -203,7 +204,7 @@ def train_and_evaluate(
     train_pos.sort()
     test_pos.sort()
 
-    pipeline, numeric, categorical, settings = build_pipeline(
+    pipeline, numeric, categorical = build_pipeline(
         frame,
         features,
         model_type=model_type,
@@ -220,7 +221,7 @@ def train_and_evaluate(
     return TrainingResult(
         pipeline=pipeline,
         estimator_name=type(pipeline.named_steps["model"]).__name__,
-        params=_json_safe(settings),
+        params=final_params(pipeline),
         features=list(features),
         numeric_features=numeric,
         categorical_features=categorical,
@@ -231,14 +232,3 @@ def train_and_evaluate(
         rows_dropped=rows_dropped,
         stratified_by=stratified_by,
     )
-
-
-def _json_safe(params: dict[str, Any]) -> dict[str, Any]:
-    """Hyperparameters as JSON values; anything else becomes its repr."""
-    safe = {}
-    for name, value in sorted(params.items()):
-        if value is None or isinstance(value, bool | int | float | str):
-            safe[name] = value
-        else:
-            safe[name] = repr(value)
-    return safe
